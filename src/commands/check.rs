@@ -1,0 +1,180 @@
+//! `sddgate check`: every incident under the paths, evaluated independently; worst exit wins.
+
+use crate::config::Config;
+use crate::discover;
+use crate::gate::{self, IncidentReport, LintedSpec};
+use crate::parse::readiness::Readiness;
+use crate::report::{ErrorReport, Report};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+
+pub fn check(config: &Config, paths: &[PathBuf], base: Option<&str>) -> Report {
+    let mut errors = Vec::new();
+    let mut notes = Vec::new();
+    let found = match discover::discover(config, paths) {
+        Ok(f) => f,
+        Err(e) => {
+            return Report::new(
+                "check",
+                vec![],
+                vec![],
+                vec![ErrorReport::from_error(&e)],
+                vec![],
+            );
+        }
+    };
+    let changed: Option<BTreeSet<String>> = match base {
+        None => None,
+        Some(b) => match discover::changed_since(config, b) {
+            Ok(files) => Some(files.into_iter().collect()),
+            Err(e) => {
+                return Report::new(
+                    "check",
+                    vec![],
+                    vec![],
+                    vec![ErrorReport::from_error(&e)],
+                    vec![],
+                );
+            }
+        },
+    };
+    // A changed config changes every decision.
+    let config_changed = changed.as_ref().is_some_and(|c| {
+        config
+            .file
+            .as_ref()
+            .is_some_and(|f| c.contains(&crate::config::display_path(&config.root, f)))
+    });
+    let trace_log = match gate::load_trace(config) {
+        Ok(t) => t,
+        Err(e) => {
+            errors.push(ErrorReport::from_error(&e));
+            None
+        }
+    };
+    if let Some((_, log)) = &trace_log {
+        notes.extend(log.warnings.iter().cloned());
+    }
+
+    let mut readiness: Vec<Readiness> = Vec::new();
+    for file in &found.readiness {
+        match gate::read_readiness(config, file, &config.root.join(file)) {
+            Ok(r) => readiness.push(r),
+            Err(e) => errors.push(ErrorReport::from_error(&e)),
+        }
+    }
+    let mut specs: Specs = BTreeMap::new();
+    let mut incidents: Vec<IncidentReport> = Vec::new();
+    let mut paired: BTreeSet<String> = BTreeSet::new();
+    let mut pending = Vec::new();
+    for r in &readiness {
+        match gate::spec_path_for(config, r) {
+            Ok(Some(p)) => {
+                paired.insert(p.clone());
+                let ok = lint_once(config, &mut specs, &p, &mut errors);
+                pending.push((r, ok.then_some(p), None));
+            }
+            Ok(None) => pending.push((r, None, None)),
+            Err(fact) => pending.push((r, None, Some(fact))),
+        }
+    }
+    for (r, spec_path, problem) in pending {
+        if let Some(p) = &spec_path
+            && specs.get(p).is_some_and(|s| s.is_none())
+        {
+            continue; // the spec could not be read: reported as an error, no verdict
+        }
+        let spec = spec_path
+            .as_ref()
+            .and_then(|p| specs.get(p))
+            .and_then(|s| s.as_ref());
+        if let Some(ch) = &changed
+            && !config_changed
+            && !touches(ch, r, spec)
+        {
+            continue;
+        }
+        match gate::evaluate(config, r, spec, problem, trace_log.as_ref()) {
+            Ok(i) => incidents.push(i),
+            Err(e) => errors.push(ErrorReport::from_error(&e)),
+        }
+    }
+    // A spec under the paths whose readiness document lives elsewhere (capstone/) is still
+    // judged by that document, not reported as unadmitted.
+    let unpaired: Vec<&String> = found
+        .specs
+        .iter()
+        .filter(|s| !paired.contains(*s))
+        .collect();
+    if !paths.is_empty() && !unpaired.is_empty() {
+        let everywhere = discover::discover(config, &[]).unwrap_or_default();
+        for file in everywhere
+            .readiness
+            .iter()
+            .filter(|f| !found.readiness.contains(f))
+        {
+            let Ok(r) = gate::read_readiness(config, file, &config.root.join(file)) else {
+                continue; // outside the paths: its errors are not this run's
+            };
+            if let Ok(Some(p)) = gate::spec_path_for(config, &r)
+                && unpaired.contains(&&p)
+                && lint_once(config, &mut specs, &p, &mut errors)
+            {
+                paired.insert(p.clone());
+                let spec = specs.get(&p).and_then(|s| s.as_ref());
+                match gate::evaluate(config, &r, spec, None, trace_log.as_ref()) {
+                    Ok(i) => incidents.push(i),
+                    Err(e) => errors.push(ErrorReport::from_error(&e)),
+                }
+            }
+        }
+    }
+    for s in &found.specs {
+        if paired.contains(s) {
+            continue;
+        }
+        if let Some(ch) = &changed
+            && !config_changed
+            && !ch.contains(s)
+        {
+            continue;
+        }
+        if lint_once(config, &mut specs, s, &mut errors)
+            && let Some(Some(linted)) = specs.get(s)
+        {
+            incidents.push(gate::spec_without_readiness(linted));
+        }
+    }
+    incidents.sort_by(|a, b| (&a.readiness, &a.spec).cmp(&(&b.readiness, &b.spec)));
+    errors.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+    Report::new("check", incidents, vec![], errors, notes)
+}
+
+/// Whether a change touched the incident: its readiness document, its spec or its evidence.
+fn touches(changed: &BTreeSet<String>, r: &Readiness, spec: Option<&LintedSpec>) -> bool {
+    changed.contains(&r.file)
+        || spec.is_some_and(|s| changed.contains(&s.file))
+        || r.evidence
+            .iter()
+            .any(|(_, p)| changed.contains(&gate::normalize_rel(&p.value)))
+}
+
+/// Specs read so far: `None` when reading or parsing failed (already reported).
+type Specs = BTreeMap<String, Option<LintedSpec>>;
+
+/// Lints a spec once however many readiness documents name it; true when it could be read.
+fn lint_once(
+    config: &Config,
+    specs: &mut Specs,
+    path: &str,
+    errors: &mut Vec<ErrorReport>,
+) -> bool {
+    if !specs.contains_key(path) {
+        let linted = gate::lint_spec(config, path, &config.root.join(path));
+        if let Err(e) = &linted {
+            errors.push(ErrorReport::from_error(e));
+        }
+        specs.insert(path.to_string(), linted.ok());
+    }
+    specs[path].is_some()
+}

@@ -1,0 +1,95 @@
+//! Each command is a function from parsed arguments to an exit code; this module is the one
+//! place where results and errors become exit codes and output.
+
+mod check;
+mod info;
+mod lint;
+mod readiness;
+
+use crate::cli::{Cli, Command, Common, Format};
+use crate::config::Config;
+use crate::error::Error;
+use crate::report::{Report, human};
+use std::io::Write;
+
+/// Exit code of any error.
+pub const EXIT_ERROR: i32 = 2;
+
+pub fn run(cli: Cli) -> i32 {
+    std::panic::set_hook(Box::new(|info| {
+        let msg = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".into());
+        let at = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        eprintln!("sddgate: internal error{at}: {msg} (please report this; exit 2)");
+    }));
+    match std::panic::catch_unwind(|| dispatch(cli)) {
+        Ok(code) => code,
+        Err(_) => EXIT_ERROR,
+    }
+}
+
+fn dispatch(cli: Cli) -> i32 {
+    let result = match cli.command {
+        Command::Check {
+            paths,
+            base,
+            common,
+        } => load(&common).map(|c| {
+            emit(
+                &check::check(&c, &paths, base.as_deref()),
+                &c,
+                common.format,
+            )
+        }),
+        Command::Readiness { file, common } => {
+            load(&common).map(|c| readiness::readiness(&c, &file, common.format))
+        }
+        Command::Lint { files, common } => {
+            load(&common).map(|c| emit(&lint::lint(&c, &files), &c, common.format))
+        }
+        Command::Rules { common } => Ok(info::rules(common.format)),
+        Command::Explain { rule } => info::explain(&rule),
+        Command::Schema { name } => Ok(info::schema(name)),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e}");
+            EXIT_ERROR
+        }
+    }
+}
+
+fn load(common: &Common) -> Result<Config, Error> {
+    let cwd = std::env::current_dir().map_err(|e| Error::io(".", e))?;
+    Config::discover(&cwd, common.config.as_deref())
+}
+
+/// Prints a report in the chosen format and returns its exit code.
+fn emit(report: &Report, config: &Config, format: Format) -> i32 {
+    let mut out = anstream::stdout().lock();
+    let written = match format {
+        Format::Json => writeln!(out, "{}", report.to_json()),
+        Format::Human => human::write(report, &mut human::Sources::new(&config.root), &mut out),
+    };
+    finish(written, report.exit_code)
+}
+
+/// A closed stdout (`| head`) is not an error of the gate: the decision's code still stands.
+fn finish(written: std::io::Result<()>, code: i32) -> i32 {
+    match written {
+        Ok(()) => code,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => code,
+        Err(e) => {
+            eprintln!("error: writing output: {e}");
+            EXIT_ERROR
+        }
+    }
+}

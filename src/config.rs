@@ -1,0 +1,449 @@
+//! `.sddgate.yml`: read once, validated into a resolved [`Config`] before any checking starts.
+//! Every number the gate uses comes from a [`Profile`] here; unknown keys are errors.
+
+use crate::error::{Error, Result};
+use crate::lint::{CommandPatterns, CommandsConfig};
+use crate::model::Radius;
+use crate::parse::{locate, yaml};
+use crate::profiles::{self, Profile, ProfileSpec};
+use schemars::JsonSchema;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// Names the config file may have at the repository root, in order of preference.
+pub const CONFIG_NAMES: [&str; 2] = [".sddgate.yml", ".sddgate.yaml"];
+
+/// The config file as written (`.sddgate.yml`).
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct ConfigFile {
+    /// Format version of this file; only 1 exists.
+    pub version: Option<u32>,
+    /// Profile used when a readiness document names none. Default `standard`.
+    pub default_profile: Option<String>,
+    /// No readiness document may be judged by a profile ranked below this one.
+    pub minimum_profile: Option<String>,
+    /// Extra profiles, or overrides of the built-in `low_risk`, `standard`, `high_risk`.
+    pub profiles: BTreeMap<String, ProfileSpec>,
+    pub discovery: DiscoverySpec,
+    /// Extra heading aliases per section, e.g. `why: [Зачем]`.
+    pub sections: SectionAliasSpec,
+    /// Command patterns to add to or remove from the concrete-command lint.
+    pub commands: CommandsConfig,
+    /// Repository-relative path of the audit trace log.
+    pub trace_log: Option<String>,
+    pub limits: LimitsSpec,
+}
+
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct DiscoverySpec {
+    /// Globs (repository-relative) of spec files. Default `**/specify.md`.
+    pub specs: Option<Vec<String>>,
+    /// Globs of readiness documents.
+    pub readiness: Option<Vec<String>>,
+    /// Globs excluded from discovery (a path named on the command line is still checked).
+    pub exclude: Vec<String>,
+}
+
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct SectionAliasSpec {
+    pub why: Vec<String>,
+    pub what: Vec<String>,
+    pub constraints: Vec<String>,
+    pub acceptance: Vec<String>,
+    pub actions: Vec<String>,
+}
+
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct LimitsSpec {
+    /// Largest document sddgate reads, in bytes. Default 4 MiB.
+    pub max_file_size: Option<u64>,
+}
+
+/// The sections of a specify.md the gate knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum SectionKind {
+    Why,
+    What,
+    Constraints,
+    Acceptance,
+    Actions,
+}
+
+impl SectionKind {
+    pub const ALL: [SectionKind; 5] = [
+        SectionKind::Why,
+        SectionKind::What,
+        SectionKind::Constraints,
+        SectionKind::Acceptance,
+        SectionKind::Actions,
+    ];
+    pub const REQUIRED: [SectionKind; 3] = [
+        SectionKind::Why,
+        SectionKind::What,
+        SectionKind::Constraints,
+    ];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            SectionKind::Why => "Why",
+            SectionKind::What => "What",
+            SectionKind::Constraints => "Constraints",
+            SectionKind::Acceptance => "Acceptance",
+            SectionKind::Actions => "Pre-approved actions",
+        }
+    }
+
+    fn builtin_aliases(self) -> &'static [&'static str] {
+        match self {
+            SectionKind::Why => &[
+                "why",
+                "purpose",
+                "motivation",
+                "зачем",
+                "почему",
+                "tại sao",
+                "vì sao",
+            ],
+            SectionKind::What => &["what", "что", "cái gì", "mục tiêu"],
+            SectionKind::Constraints => &[
+                "constraints",
+                "guardrails",
+                "ограничения",
+                "за границами",
+                "ràng buộc",
+            ],
+            SectionKind::Acceptance => &[
+                "acceptance",
+                "acceptance criteria",
+                "success criteria",
+                "критерии успеха",
+                "критерии приёмки",
+                "tiêu chí chấp nhận",
+            ],
+            SectionKind::Actions => &[
+                "pre-approved actions",
+                "preapproved actions",
+                "pre approved actions",
+                "approved actions",
+                "allowed actions",
+                "предварительно одобренные действия",
+                "разрешённые действия",
+                "разрешенные действия",
+                "hành động được phê duyệt trước",
+            ],
+        }
+    }
+}
+
+/// The resolved configuration every command works from.
+#[derive(Debug)]
+pub struct Config {
+    /// Repository root: every repo-relative path is resolved against it.
+    pub root: PathBuf,
+    /// The config file read, if any.
+    pub file: Option<PathBuf>,
+    pub profiles: BTreeMap<String, Profile>,
+    pub default_profile: String,
+    pub minimum_profile: Option<String>,
+    pub spec_globs: Vec<String>,
+    pub readiness_globs: Vec<String>,
+    pub exclude_globs: Vec<String>,
+    /// Lower-cased heading aliases per section.
+    pub sections: BTreeMap<SectionKind, Vec<String>>,
+    pub commands: CommandPatterns,
+    pub trace_log: String,
+    pub max_file_size: u64,
+}
+
+pub const DEFAULT_TRACE_LOG: &str = ".sddgate/trace.jsonl";
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 4 * 1024 * 1024;
+
+impl Config {
+    /// Finds the repository root from `start` (the nearest ancestor holding `.git`, else the
+    /// nearest holding a config file, else `start`) and loads the config there, or `explicit`.
+    pub fn discover(start: &Path, explicit: Option<&Path>) -> Result<Config> {
+        let root = find_root(start);
+        match explicit {
+            Some(path) => {
+                let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+                Config::from_text(root, Some(path.to_path_buf()), &text)
+            }
+            None => {
+                for name in CONFIG_NAMES {
+                    let p = root.join(name);
+                    if p.is_file() {
+                        let text = std::fs::read_to_string(&p).map_err(|e| Error::io(&p, e))?;
+                        return Config::from_text(root, Some(p), &text);
+                    }
+                }
+                Config::from_text(root, None, "")
+            }
+        }
+    }
+
+    /// Builds the config from the text of a config file (empty text = defaults).
+    pub fn from_text(root: PathBuf, file: Option<PathBuf>, text: &str) -> Result<Config> {
+        let shown = file
+            .as_deref()
+            .map(|p| display_path(&root, p))
+            .unwrap_or_else(|| ".sddgate.yml".to_string());
+        let raw: ConfigFile = if yaml::is_blank_yaml(text) {
+            ConfigFile::default()
+        } else {
+            yaml::from_yaml(&shown, text, 0)?
+        };
+        let at = |path: &[&str], msg: String| {
+            let off = locate::key_offset(text, path).unwrap_or(0);
+            let (line, col) = crate::span::LineIndex::new(text).position(text, off);
+            Error::input(&shown, line, col, msg)
+        };
+        if let Some(v) = raw.version
+            && v != 1
+        {
+            return Err(at(
+                &["version"],
+                format!("unsupported config version {v}, expected 1"),
+            ));
+        }
+        let profiles = profiles::resolve(&raw.profiles).map_err(|(name, key, msg)| {
+            let path: Vec<&str> = ["profiles", name.as_str()]
+                .into_iter()
+                .chain(key.as_deref())
+                .collect();
+            at(&path, msg)
+        })?;
+        let known = |name: &str| profiles.contains_key(name);
+        let default_profile = raw
+            .default_profile
+            .clone()
+            .unwrap_or_else(|| "standard".into());
+        if !known(&default_profile) {
+            return Err(at(
+                &["default_profile"],
+                unknown_profile(&default_profile, &profiles),
+            ));
+        }
+        if let Some(m) = &raw.minimum_profile
+            && !known(m)
+        {
+            return Err(at(&["minimum_profile"], unknown_profile(m, &profiles)));
+        }
+        for (key, globs) in [
+            ("specs", raw.discovery.specs.as_deref().unwrap_or(&[])),
+            (
+                "readiness",
+                raw.discovery.readiness.as_deref().unwrap_or(&[]),
+            ),
+            ("exclude", &raw.discovery.exclude[..]),
+        ] {
+            for g in globs {
+                if let Err(e) = globset::Glob::new(g) {
+                    return Err(at(&["discovery", key], format!("invalid glob `{g}`: {e}")));
+                }
+            }
+        }
+        let commands =
+            CommandPatterns::new(&raw.commands).map_err(|e| at(&["commands"], e.to_string()))?;
+        let mut sections = BTreeMap::new();
+        for kind in SectionKind::ALL {
+            let extra = match kind {
+                SectionKind::Why => &raw.sections.why,
+                SectionKind::What => &raw.sections.what,
+                SectionKind::Constraints => &raw.sections.constraints,
+                SectionKind::Acceptance => &raw.sections.acceptance,
+                SectionKind::Actions => &raw.sections.actions,
+            };
+            let mut all: Vec<String> = kind
+                .builtin_aliases()
+                .iter()
+                .map(|s| s.to_string())
+                .collect();
+            all.extend(extra.iter().map(|s| normalize_heading(s)));
+            sections.insert(kind, all);
+        }
+        Ok(Config {
+            root,
+            file,
+            profiles,
+            default_profile,
+            minimum_profile: raw.minimum_profile,
+            spec_globs: raw
+                .discovery
+                .specs
+                .unwrap_or_else(|| vec!["**/specify.md".into()]),
+            readiness_globs: raw.discovery.readiness.unwrap_or_else(|| {
+                vec![
+                    "**/readiness.md".into(),
+                    "**/readiness*.yaml".into(),
+                    "**/readiness*.yml".into(),
+                    "**/readiness*.json".into(),
+                ]
+            }),
+            exclude_globs: raw.discovery.exclude,
+            sections,
+            commands,
+            trace_log: raw.trace_log.unwrap_or_else(|| DEFAULT_TRACE_LOG.into()),
+            max_file_size: raw.limits.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE),
+        })
+    }
+
+    /// The section a heading belongs to, if any.
+    pub fn section_of(&self, heading: &str) -> Option<SectionKind> {
+        let h = normalize_heading(heading);
+        SectionKind::ALL.into_iter().find(|k| {
+            self.sections[k].iter().any(|alias| {
+                h == *alias
+                    || h.strip_prefix(alias.as_str())
+                        .is_some_and(|rest| rest.starts_with(|c: char| !c.is_alphanumeric()))
+            })
+        })
+    }
+
+    /// The profile a readiness document is judged by: the one it names (or the default),
+    /// raised to `minimum_profile` when ranked below it. Returns the profile and, when it was
+    /// raised, the name that was asked for.
+    pub fn profile_for(
+        &self,
+        requested: Option<&str>,
+    ) -> std::result::Result<(&Profile, Option<String>), String> {
+        let name = requested.unwrap_or(&self.default_profile);
+        let profile = self
+            .profiles
+            .get(name)
+            .ok_or_else(|| unknown_profile(name, &self.profiles))?;
+        if let Some(min) = &self.minimum_profile {
+            let floor = &self.profiles[min];
+            if profile.rank < floor.rank {
+                return Ok((floor, Some(name.to_string())));
+            }
+        }
+        Ok((profile, None))
+    }
+
+    /// The widest radius a profile allows without a verified dry-run.
+    pub fn max_radius(&self, profile: &Profile) -> Radius {
+        profile.max_radius_without_dry_run
+    }
+}
+
+fn unknown_profile(name: &str, profiles: &BTreeMap<String, Profile>) -> String {
+    let names: Vec<&str> = profiles.keys().map(String::as_str).collect();
+    format!(
+        "unknown profile `{name}`, expected one of {}",
+        names.join(", ")
+    )
+}
+
+/// Lower-case, trimmed, without leading numbering ("2.", "2)") or trailing colon.
+pub fn normalize_heading(s: &str) -> String {
+    let t = s.trim();
+    let t = t.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.' || c == ')');
+    let t = t.trim().trim_end_matches([':', '.']).trim();
+    t.to_lowercase()
+        .replace('ё', "е")
+        .replace(['\u{2011}', '\u{2010}'], "-")
+}
+
+/// Nearest ancestor with `.git`, else nearest with a config file, else `start` itself.
+pub fn find_root(start: &Path) -> PathBuf {
+    let start = std::fs::canonicalize(start).unwrap_or_else(|_| start.to_path_buf());
+    if let Some(d) = start.ancestors().find(|d| d.join(".git").exists()) {
+        return d.to_path_buf();
+    }
+    if let Some(d) = start
+        .ancestors()
+        .find(|d| CONFIG_NAMES.iter().any(|n| d.join(n).is_file()))
+    {
+        return d.to_path_buf();
+    }
+    start
+}
+
+/// A path as shown to users: relative to the root when inside it, `/` separated.
+pub fn display_path(root: &Path, p: &Path) -> String {
+    let abs = if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        std::env::current_dir()
+            .map(|c| c.join(p))
+            .unwrap_or_else(|_| p.to_path_buf())
+    };
+    let abs = std::fs::canonicalize(&abs).unwrap_or(abs);
+    match abs.strip_prefix(root) {
+        Ok(rel) => rel.to_string_lossy().replace('\\', "/"),
+        Err(_) => p.to_string_lossy().replace('\\', "/"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cfg(text: &str) -> Result<Config> {
+        Config::from_text(
+            PathBuf::from("/repo"),
+            Some(PathBuf::from("/repo/.sddgate.yml")),
+            text,
+        )
+    }
+
+    #[test]
+    fn defaults_have_the_three_builtin_profiles() {
+        let c = cfg("").unwrap();
+        assert_eq!(c.default_profile, "standard");
+        for p in ["low_risk", "standard", "high_risk"] {
+            assert!(c.profiles.contains_key(p), "{p}");
+        }
+    }
+
+    #[test]
+    fn unknown_keys_are_errors_with_their_line() {
+        let err = cfg("version: 1\nprofiels: {}\n").unwrap_err().to_string();
+        assert!(err.starts_with(".sddgate.yml:2:"), "{err}");
+        assert!(err.contains("unknown field `profiels`"), "{err}");
+    }
+
+    #[test]
+    fn unknown_minimum_profile_is_an_error() {
+        let err = cfg("minimum_profile: strict\n").unwrap_err().to_string();
+        assert!(err.contains("unknown profile `strict`"), "{err}");
+        assert!(err.starts_with(".sddgate.yml:1:"), "{err}");
+    }
+
+    #[test]
+    fn a_profile_below_the_minimum_is_raised() {
+        let c = cfg("minimum_profile: standard\n").unwrap();
+        let (p, raised) = c.profile_for(Some("low_risk")).unwrap();
+        assert_eq!(p.name, "standard");
+        assert_eq!(raised.as_deref(), Some("low_risk"));
+        let (p, raised) = c.profile_for(Some("high_risk")).unwrap();
+        assert_eq!((p.name.as_str(), raised), ("high_risk", None));
+    }
+
+    #[test]
+    fn headings_match_through_aliases() {
+        let c = cfg("sections:\n  why: [\"Raison d'être\"]\n").unwrap();
+        assert_eq!(c.section_of("## 1. Why"), None); // the caller strips the hashes
+        assert_eq!(c.section_of("1. Why"), Some(SectionKind::Why));
+        assert_eq!(
+            c.section_of("Why — business impact"),
+            Some(SectionKind::Why)
+        );
+        assert_eq!(c.section_of("Raison d'être"), Some(SectionKind::Why));
+        assert_eq!(c.section_of("Зачем"), Some(SectionKind::Why));
+        assert_eq!(
+            c.section_of("Критерии успеха"),
+            Some(SectionKind::Acceptance)
+        );
+        assert_eq!(c.section_of("Whyever"), None);
+        assert_eq!(
+            c.section_of("Pre-approved actions"),
+            Some(SectionKind::Actions)
+        );
+    }
+}

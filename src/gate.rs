@@ -1,0 +1,277 @@
+//! One incident through the gate: read its readiness document and spec, gather the facts the
+//! repository can confirm, lint the spec, and decide.
+
+use crate::config::Config;
+use crate::decide::{
+    self, EvidenceFact, EvidenceStatus, Facts, RollbackFact, SpecFacts, TraceFact,
+};
+use crate::error::{Error, Result};
+use crate::model::{Decision, Severity, Violation};
+use crate::parse::readiness::{self, Readiness, RollbackValue};
+use crate::parse::specify;
+use crate::repo;
+use crate::rules;
+use crate::speclint::{self, SpecLint};
+use crate::trace;
+use schemars::JsonSchema;
+use serde::Serialize;
+use std::path::Path;
+
+/// One incident in a report.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct IncidentReport {
+    /// Null when a spec has no readiness document.
+    pub incident_id: Option<String>,
+    pub decision: Decision,
+    pub readiness: Option<String>,
+    pub spec: Option<String>,
+    /// Every blocking condition, audit first, the total last.
+    pub blockers: Vec<Violation>,
+    /// Spec findings that do not block by themselves (warnings), and notes.
+    pub warnings: Vec<Violation>,
+    /// Scores, thresholds and coverage; absent when there is no readiness document.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gate: Option<decide::Evaluation>,
+}
+
+/// A spec read and linted once, shared by every readiness document that names it.
+pub struct LintedSpec {
+    pub file: String,
+    pub spec: specify::Spec,
+    pub lint: SpecLint,
+}
+
+pub fn lint_spec(config: &Config, shown: &str, path: &Path) -> Result<LintedSpec> {
+    let text = repo::read_text(path, shown, config.max_file_size)?;
+    let spec = specify::parse(shown, &text, config)?;
+    let lint = speclint::lint(&spec, &text, config);
+    Ok(LintedSpec {
+        file: shown.to_string(),
+        spec,
+        lint,
+    })
+}
+
+/// The trace log, read once per run.
+pub fn load_trace(config: &Config) -> Result<Option<(String, trace::Log)>> {
+    let shown = config.trace_log.clone();
+    let Some(path) = repo::resolve(&config.root, &shown) else {
+        return Err(Error::Usage(format!(
+            "trace_log `{shown}` is outside the repository"
+        )));
+    };
+    match std::fs::read(&path) {
+        Ok(bytes) => Ok(Some((shown.clone(), trace::parse(&shown, &bytes)?))),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(Error::io(&shown, e)),
+    }
+}
+
+/// Parses a readiness document.
+pub fn read_readiness(config: &Config, shown: &str, path: &Path) -> Result<Readiness> {
+    let text = repo::read_text(path, shown, config.max_file_size)?;
+    readiness::parse(shown, &text)
+}
+
+/// The spec a readiness document belongs to: `spec:` (repository-relative), else a
+/// `specify.md` beside it. Returns the shown path, or an evidence fact when `spec:` is invalid.
+pub fn spec_path_for(
+    config: &Config,
+    r: &Readiness,
+) -> std::result::Result<Option<String>, EvidenceFact> {
+    if let Some(s) = &r.spec {
+        let status = repo::evidence_status(&config.root, &s.value);
+        if status != EvidenceStatus::Present {
+            return Err(EvidenceFact {
+                category: crate::model::Category::Spec,
+                path: s.clone(),
+                status,
+            });
+        }
+        return Ok(Some(normalize_rel(&s.value)));
+    }
+    let dir = Path::new(&r.file).parent().unwrap_or(Path::new(""));
+    let sibling = dir.join("specify.md");
+    let shown = sibling.to_string_lossy().replace('\\', "/");
+    Ok(config.root.join(&sibling).is_file().then_some(shown))
+}
+
+/// `./a//b` → `a/b`, so the same file is always shown the same way.
+pub fn normalize_rel(p: &str) -> String {
+    Path::new(p)
+        .components()
+        .filter(|c| !matches!(c, std::path::Component::CurDir))
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Gathers the facts and decides one incident.
+pub fn evaluate(
+    config: &Config,
+    r: &Readiness,
+    spec: Option<&LintedSpec>,
+    spec_problem: Option<EvidenceFact>,
+    trace_log: Option<&(String, trace::Log)>,
+) -> Result<IncidentReport> {
+    let requested = r.profile.as_ref().map(|p| p.value.as_str());
+    let (profile, raised) = config.profile_for(requested).map_err(|m| {
+        let p = r.profile.as_ref();
+        Error::input(&r.file, p.map_or(1, |p| p.line), p.map_or(1, |p| p.col), m)
+    })?;
+    let mut evidence: Vec<EvidenceFact> = r
+        .evidence
+        .iter()
+        .map(|(c, p)| EvidenceFact {
+            category: *c,
+            path: p.clone(),
+            status: repo::evidence_status(&config.root, &p.value),
+        })
+        .collect();
+    evidence.extend(spec_problem);
+    let rollback = rollback_fact(config, r);
+    let trace = trace_log.map(|(file, log)| {
+        let c = trace::coverage(log, &r.incident_id.value);
+        TraceFact {
+            log: file.clone(),
+            computed: c.value(),
+            missing_steps: c.missing,
+        }
+    });
+    let facts = Facts {
+        spec: spec.map(|s| SpecFacts {
+            file: s.file.clone(),
+            missing_sections: s.lint.missing_sections.clone(),
+            commands: s.lint.commands.clone(),
+            blast_radius: s.spec.front.as_ref().and_then(|f| f.blast_radius.clone()),
+            stateful: s.spec.front.as_ref().and_then(|f| f.stateful.clone()),
+        }),
+        evidence,
+        rollback,
+        trace,
+    };
+    let eval = decide::evaluate(r, &facts, profile, raised.clone());
+    let mut warnings: Vec<Violation> = spec
+        .map(|s| {
+            s.lint
+                .findings
+                .iter()
+                .filter(|f| f.severity == Severity::Warning)
+                .cloned()
+                .collect()
+        })
+        .unwrap_or_default();
+    if let Some(asked) = raised {
+        let p = r.profile.as_ref();
+        warnings.insert(
+            0,
+            Violation::new(
+                "profile_below_minimum",
+                Severity::Warning,
+                format!(
+                    "profile `{asked}` is ranked below minimum_profile `{}`: judged by `{}`",
+                    profile.name, profile.name
+                ),
+            )
+            .fix("Name the minimum profile or a stricter one.")
+            .at(&r.file, p.map_or(0, |p| p.line), p.map_or(0, |p| p.col)),
+        );
+    }
+    if spec.is_none()
+        && !eval
+            .blockers
+            .iter()
+            .any(|b| b.id == "evidence_missing" && b.message.starts_with("spec "))
+    {
+        warnings.push(
+            Violation::new("spec_not_checked", Severity::Warning, "no spec found (no `spec:` and no specify.md beside it): spec structure and commands were not checked")
+                .fix("Name the spec with `spec: specs/<type>/specify.md`.")
+                .at(&r.file, r.incident_id.line, r.incident_id.col),
+        );
+    }
+    Ok(IncidentReport {
+        incident_id: Some(eval.incident_id.clone()),
+        decision: eval.decision,
+        readiness: Some(r.file.clone()),
+        spec: spec.map(|s| s.file.clone()),
+        blockers: eval.blockers.clone(),
+        warnings,
+        gate: Some(eval),
+    })
+}
+
+fn rollback_fact(config: &Config, r: &Readiness) -> RollbackFact {
+    if let Some(p) = &r.rollback_condition_present
+        && !p.value
+    {
+        return RollbackFact::Denied {
+            line: p.line,
+            col: p.col,
+        };
+    }
+    match &r.rollback {
+        Some(v) => match &v.value {
+            RollbackValue::Flag(false) => RollbackFact::Denied {
+                line: v.line,
+                col: v.col,
+            },
+            RollbackValue::Flag(true) => RollbackFact::Present,
+            RollbackValue::Text(t) if repo::looks_like_path(t) => {
+                match repo::evidence_status(&config.root, t.trim()) {
+                    EvidenceStatus::Present => RollbackFact::Present,
+                    status => RollbackFact::PathInvalid {
+                        path: t.trim().to_string(),
+                        status,
+                        line: v.line,
+                        col: v.col,
+                    },
+                }
+            }
+            RollbackValue::Text(_) => RollbackFact::Present,
+        },
+        None if r
+            .rollback_condition_present
+            .as_ref()
+            .is_some_and(|p| p.value) =>
+        {
+            RollbackFact::Present
+        }
+        None => RollbackFact::Absent,
+    }
+}
+
+/// A spec that no readiness document admits.
+pub fn spec_without_readiness(spec: &LintedSpec) -> IncidentReport {
+    let mut blockers = vec![
+        Violation::new(
+            "readiness_missing",
+            Severity::Error,
+            "no readiness document names this spec or sits beside it",
+        )
+        .fix(rules::fix("readiness_missing"))
+        .at(&spec.file, 1, 1),
+    ];
+    blockers.extend(
+        spec.lint
+            .findings
+            .iter()
+            .filter(|f| f.severity == Severity::Error)
+            .cloned(),
+    );
+    blockers.sort_by_key(|b| (rules::order(b.id), b.line, b.column));
+    IncidentReport {
+        incident_id: None,
+        decision: Decision::Block,
+        readiness: None,
+        spec: Some(spec.file.clone()),
+        blockers,
+        warnings: spec
+            .lint
+            .findings
+            .iter()
+            .filter(|f| f.severity == Severity::Warning)
+            .cloned()
+            .collect(),
+        gate: None,
+    }
+}

@@ -1,0 +1,22 @@
+//! sddgate: a readiness gate for incident auto-remediation specs.
+//!
+//! Data flows one way: discover → parse → lint → decide → report.
+
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod decide;
+pub mod discover;
+pub mod error;
+pub mod gate;
+pub mod lint;
+pub mod model;
+pub mod parse;
+pub mod profiles;
+pub mod repo;
+pub mod report;
+pub mod rules;
+pub mod schema;
+pub mod span;
+pub mod speclint;
+pub mod trace;

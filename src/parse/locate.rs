@@ -1,0 +1,191 @@
+//! Finds where a key path is written in a YAML or JSON text, so that values deserialized by
+//! serde (which keeps no positions) can still be reported at their file:line:col.
+//!
+//! It is a scanner, not a parser: it knows quotes, comments, flow brackets and indentation,
+//! which is all that is needed to tell `scores.spec` from a top-level `spec`.
+
+/// Byte offset of the value of `path` (e.g. `["checks", "audit_trace_coverage"]`), or of the
+/// key when the value starts on a later line.
+pub fn value_offset(text: &str, path: &[&str]) -> Option<usize> {
+    let key = key_offset(text, path)?;
+    let after_key = text[key..].find(':').map(|i| key + i + 1)?;
+    let rest = &text[after_key..];
+    let skipped = rest.len() - rest.trim_start_matches([' ', '\t']).len();
+    let v = after_key + skipped;
+    match text[v..].chars().next() {
+        None | Some('\n') | Some('\r') | Some('#') => Some(key),
+        _ => Some(v),
+    }
+}
+
+/// Byte offset of the key that ends `path`.
+pub fn key_offset(text: &str, path: &[&str]) -> Option<usize> {
+    let keys = keys(text);
+    let mut parent: Option<&Key> = None;
+    for name in path {
+        let found = keys
+            .iter()
+            .filter(|k| k.name == *name)
+            .filter(|k| match parent {
+                None => true,
+                Some(p) => k.offset > p.offset && k.depth > p.depth && within(&keys, p, k),
+            })
+            .min_by_key(|k| (k.depth, k.offset))?;
+        parent = Some(found);
+    }
+    parent.map(|k| k.offset)
+}
+
+/// Whether `k` lies inside the value of `p` (no key at `p`'s depth or shallower in between).
+fn within(keys: &[Key], p: &Key, k: &Key) -> bool {
+    !keys
+        .iter()
+        .any(|o| o.offset > p.offset && o.offset < k.offset && o.depth <= p.depth)
+}
+
+#[derive(Debug)]
+struct Key<'a> {
+    name: &'a str,
+    offset: usize,
+    /// Flow nesting (brackets) weighs more than block indentation.
+    depth: usize,
+}
+
+fn keys(text: &str) -> Vec<Key<'_>> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut brackets = 0usize;
+    let mut line_indent = 0usize;
+    let mut at_line_start = true;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if at_line_start {
+            let n = bytes[i..]
+                .iter()
+                .take_while(|&&c| c == b' ' || c == b'-')
+                .count();
+            line_indent = n;
+            at_line_start = false;
+        }
+        match b {
+            b'\n' => {
+                at_line_start = true;
+                i += 1;
+            }
+            b'#' if i == 0 || matches!(bytes[i - 1], b' ' | b'\t' | b'\n') => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'{' | b'[' => {
+                brackets += 1;
+                i += 1;
+            }
+            b'}' | b']' => {
+                brackets = brackets.saturating_sub(1);
+                i += 1;
+            }
+            b'"' | b'\'' => {
+                let end = closing_quote(bytes, i);
+                if is_key_end(bytes, end + 1) {
+                    out.push(Key {
+                        name: &text[i + 1..end.min(text.len())],
+                        offset: i,
+                        depth: brackets * 1000 + line_indent,
+                    });
+                }
+                i = end + 1;
+            }
+            c if c.is_ascii_alphanumeric() || c == b'_' => {
+                let start = i;
+                while i < bytes.len()
+                    && (bytes[i].is_ascii_alphanumeric() || matches!(bytes[i], b'_' | b'-' | b'.'))
+                {
+                    i += 1;
+                }
+                let prev_ok = start == 0
+                    || matches!(bytes[start - 1], b' ' | b'\t' | b'\n' | b'{' | b',' | b'-');
+                if prev_ok && is_key_end(bytes, i) {
+                    out.push(Key {
+                        name: &text[start..i],
+                        offset: start,
+                        depth: brackets * 1000 + line_indent,
+                    });
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    out
+}
+
+fn closing_quote(bytes: &[u8], open: usize) -> usize {
+    let q = bytes[open];
+    let mut j = open + 1;
+    while j < bytes.len() && bytes[j] != q && bytes[j] != b'\n' {
+        if bytes[j] == b'\\' && q == b'"' {
+            j += 1;
+        }
+        j += 1;
+    }
+    j.min(bytes.len())
+}
+
+/// A key is followed by optional blanks and a colon that ends the key (`a: 1`, `"a":1`).
+fn is_key_end(bytes: &[u8], mut i: usize) -> bool {
+    while i < bytes.len() && (bytes[i] == b' ' || bytes[i] == b'\t') {
+        i += 1;
+    }
+    i < bytes.len()
+        && bytes[i] == b':'
+        && bytes.get(i + 1).is_none_or(|c| {
+            matches!(
+                c,
+                b' ' | b'\t' | b'\n' | b'\r' | b'"' | b'{' | b'[' | b'0'
+                    ..=b'9' | b'-' | b't' | b'f' | b'n'
+            )
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(text: &str, path: &[&str]) -> &'static str {
+        let off = value_offset(text, path).expect("found");
+        let s: String = text[off..]
+            .chars()
+            .take_while(|c| *c != '\n' && *c != ',')
+            .collect();
+        Box::leak(s.into_boxed_str())
+    }
+
+    #[test]
+    fn nested_yaml_keys_are_told_apart_from_top_level_ones() {
+        let t = "scores:\n  spec: 4\n  security: 5\nspec: specs/a/specify.md\n";
+        assert_eq!(at(t, &["spec"]), "specs/a/specify.md");
+        assert_eq!(at(t, &["scores", "spec"]), "4");
+        assert_eq!(at(t, &["scores", "security"]), "5");
+    }
+
+    #[test]
+    fn json_and_flow_mappings() {
+        let t = "{\n  \"scores\": {\"spec\": 5, \"security\": 0},\n  \"checks\": {\n    \"audit_trace_coverage\": 0.7\n  }\n}";
+        assert_eq!(at(t, &["scores", "security"]), "0}");
+        assert_eq!(at(t, &["checks", "audit_trace_coverage"]), "0.7");
+        assert_eq!(value_offset(t, &["missing"]), None);
+    }
+
+    #[test]
+    fn ignores_comments_and_quoted_values() {
+        let t = "# spec: no\nnotes: \"spec: nope\"\nspec: yes\n";
+        assert_eq!(at(t, &["spec"]), "yes");
+    }
+
+    #[test]
+    fn sibling_after_nested_block_is_not_inside_it() {
+        let t = "checks:\n  a: 1\nscores:\n  spec: 3\n";
+        assert_eq!(value_offset(t, &["checks", "spec"]), None);
+    }
+}

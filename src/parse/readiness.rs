@@ -1,0 +1,625 @@
+//! Readiness documents: front matter of `readiness.md`, or a whole `.yaml`/`.yml`/`.json`
+//! file, in our shape or in the lesson's (facts nested under `checks:`). Values are validated
+//! while deserializing, so serde reports the exact position of a bad score or coverage.
+
+use crate::error::{Error, Result};
+use crate::model::{Category, Radius};
+use crate::parse::{frontmatter, locate, yaml};
+use crate::span::{LineIndex, Located};
+use serde::Deserialize;
+use serde::de::{self, Deserializer, Visitor};
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// Which of the two accepted shapes a document uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Shape {
+    /// Facts at the top level (SPEC).
+    Sddgate,
+    /// Facts under `checks:` (the lesson's fixtures).
+    Lesson,
+}
+
+/// A parsed readiness document. Every value keeps where it was written.
+#[derive(Debug, Clone)]
+pub struct Readiness {
+    pub file: String,
+    pub shape: Shape,
+    pub incident_id: Located<String>,
+    pub spec: Option<Located<String>>,
+    pub profile: Option<Located<String>>,
+    /// Claimed scores in [`Category::ALL`] order.
+    pub scores: [Located<u8>; 5],
+    pub evidence: Vec<(Category, Located<String>)>,
+    /// The lowest coverage the document claims (top level and `checks:` both count).
+    pub audit_trace_coverage: Located<f64>,
+    pub stateful: Located<bool>,
+    pub backup_verified: Option<Located<bool>>,
+    pub radius_of_impact: Option<Located<Radius>>,
+    /// The lesson's `checks.blast_radius_known`.
+    pub blast_radius_known: Option<Located<bool>>,
+    pub dry_run_verified: Option<Located<bool>>,
+    /// `rollback:` as written: a path or a description; `None` when absent or empty.
+    pub rollback: Option<Located<RollbackValue>>,
+    /// The lesson's `checks.rollback_condition_present`.
+    pub rollback_condition_present: Option<Located<bool>>,
+    pub human_review_for_first_run: Option<Located<bool>>,
+    /// Position of `scores:`, for findings about the total.
+    pub scores_at: (u32, u32),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum RollbackValue {
+    Text(String),
+    Flag(bool),
+}
+
+/// A score: an integer 0..5, nothing else.
+#[derive(Debug, Clone, Copy)]
+struct Score(u8);
+
+impl<'de> Deserialize<'de> for Score {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Score;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an integer score from 0 to 5")
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> std::result::Result<Score, E> {
+                if v <= 5 {
+                    Ok(Score(v as u8))
+                } else {
+                    Err(E::custom(format!(
+                        "score {v} is out of range, expected an integer from 0 to 5"
+                    )))
+                }
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> std::result::Result<Score, E> {
+                if v < 0 {
+                    Err(E::custom(format!(
+                        "score {v} is out of range, expected an integer from 0 to 5"
+                    )))
+                } else {
+                    self.visit_u64(v as u64)
+                }
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> std::result::Result<Score, E> {
+                Err(E::custom(format!(
+                    "score {v} is not an integer, expected an integer from 0 to 5"
+                )))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// A coverage: a number from 0.0 to 1.0.
+#[derive(Debug, Clone, Copy)]
+struct Coverage(f64);
+
+impl<'de> Deserialize<'de> for Coverage {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Coverage;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a coverage from 0.0 to 1.0")
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> std::result::Result<Coverage, E> {
+                if (0.0..=1.0).contains(&v) {
+                    Ok(Coverage(v))
+                } else {
+                    Err(E::custom(format!(
+                        "coverage {v} is out of range, expected a number from 0.0 to 1.0"
+                    )))
+                }
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> std::result::Result<Coverage, E> {
+                self.visit_f64(v as f64)
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> std::result::Result<Coverage, E> {
+                self.visit_f64(v as f64)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// A radius name.
+#[derive(Debug, Clone, Copy)]
+struct RadiusValue(Radius);
+
+impl<'de> Deserialize<'de> for RadiusValue {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Radius::parse(&s).map(RadiusValue).ok_or_else(|| {
+            de::Error::custom(format!(
+                "unknown radius `{s}`, expected {}",
+                Radius::expected()
+            ))
+        })
+    }
+}
+
+/// A non-empty identifier without blanks or control characters.
+#[derive(Debug, Clone)]
+struct IncidentId(String);
+
+impl<'de> Deserialize<'de> for IncidentId {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        if s.is_empty() || s.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err(de::Error::custom(format!(
+                "incident_id `{s}` is not an identifier, expected a non-empty id without blanks such as HM-2026-05-17-01"
+            )));
+        }
+        Ok(IncidentId(s))
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum RawRollback {
+    Flag(bool),
+    Text(String),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawScores {
+    spec: Option<Score>,
+    implementation: Option<Score>,
+    verification: Option<Score>,
+    process: Option<Score>,
+    security: Option<Score>,
+}
+
+#[derive(Debug, Deserialize)]
+struct RawChecks {
+    audit_trace_coverage: Option<Coverage>,
+    backup_verified: Option<bool>,
+    rollback_condition_present: Option<bool>,
+    blast_radius_known: Option<bool>,
+    human_review_for_first_run: Option<bool>,
+    dry_run_verified: Option<bool>,
+    radius_of_impact: Option<RadiusValue>,
+    stateful: Option<bool>,
+}
+
+#[derive(Debug, Deserialize)]
+struct RawReadiness {
+    incident_id: Option<IncidentId>,
+    spec: Option<String>,
+    profile: Option<String>,
+    scores: Option<RawScores>,
+    evidence: Option<BTreeMap<String, OneOrMany>>,
+    audit_trace_coverage: Option<Coverage>,
+    stateful: Option<bool>,
+    backup_verified: Option<bool>,
+    radius_of_impact: Option<RadiusValue>,
+    dry_run_verified: Option<bool>,
+    rollback: Option<RawRollback>,
+    checks: Option<RawChecks>,
+}
+
+/// Parses a readiness document; `file` is the path shown in messages.
+pub fn parse(file: &str, text: &str) -> Result<Readiness> {
+    let lower = file.to_ascii_lowercase();
+    let (raw, doc, line_offset): (RawReadiness, &str, u32) = if lower.ends_with(".json") {
+        (yaml::from_json(file, text)?, text, 0)
+    } else if lower.ends_with(".yaml") || lower.ends_with(".yml") {
+        (parse_yaml(file, text, 0)?, text, 0)
+    } else {
+        let fm = frontmatter::split(text)
+            .map_err(|m| Error::input(file, 1, 1, m))?
+            .ok_or_else(|| {
+                Error::input(
+                    file,
+                    1,
+                    1,
+                    "no YAML front matter: a readiness.md must start with a `---` block holding incident_id, scores and audit_trace_coverage",
+                )
+            })?;
+        (
+            parse_yaml(file, fm.yaml, fm.line_offset)?,
+            fm.yaml,
+            fm.line_offset,
+        )
+    };
+    Resolver {
+        file,
+        doc,
+        idx: LineIndex::new(doc),
+        line_offset,
+    }
+    .resolve(raw)
+}
+
+fn parse_yaml(file: &str, text: &str, line_offset: u32) -> Result<RawReadiness> {
+    if yaml::is_blank_yaml(text) {
+        return Err(Error::input(
+            file,
+            line_offset + 1,
+            1,
+            "empty readiness document: expected incident_id, scores and audit_trace_coverage",
+        ));
+    }
+    yaml::from_yaml(file, text, line_offset)
+}
+
+struct Resolver<'a> {
+    file: &'a str,
+    doc: &'a str,
+    idx: LineIndex,
+    line_offset: u32,
+}
+
+impl Resolver<'_> {
+    /// Line and column of the value at `path`, or of the document start when not found.
+    fn at(&self, path: &[&str]) -> (u32, u32) {
+        let off = locate::value_offset(self.doc, path).unwrap_or(0);
+        let (l, c) = self.idx.position(self.doc, off);
+        (l + self.line_offset, c)
+    }
+
+    fn loc<T>(&self, value: T, path: &[&str]) -> Located<T> {
+        let (l, c) = self.at(path);
+        Located::new(value, l, c)
+    }
+
+    fn missing(&self, path: &[&str], what: &str) -> Error {
+        let (l, c) = if path.len() > 1 {
+            self.at(&path[..path.len() - 1])
+        } else {
+            (1 + self.line_offset, 1)
+        };
+        Error::input(
+            self.file,
+            l,
+            c,
+            format!("missing required key `{}`: expected {what}", path.join(".")),
+        )
+    }
+
+    fn resolve(&self, raw: RawReadiness) -> Result<Readiness> {
+        let shape = if raw.checks.is_some() {
+            Shape::Lesson
+        } else {
+            Shape::Sddgate
+        };
+        let incident_id = raw.incident_id.ok_or_else(|| {
+            self.missing(&["incident_id"], "the incident id, e.g. HM-2026-05-17-01")
+        })?;
+        let scores = raw
+            .scores
+            .ok_or_else(|| self.missing(&["scores"], "a mapping of the five category scores (spec, implementation, verification, process, security), each 0..5"))?;
+        let by_cat = [
+            scores.spec,
+            scores.implementation,
+            scores.verification,
+            scores.process,
+            scores.security,
+        ];
+        let mut located = Vec::with_capacity(5);
+        for (cat, s) in Category::ALL.into_iter().zip(by_cat) {
+            let s = s.ok_or_else(|| {
+                self.missing(&["scores", cat.as_str()], "an integer score from 0 to 5")
+            })?;
+            located.push(self.loc(s.0, &["scores", cat.as_str()]));
+        }
+        let scores: [Located<u8>; 5] = located
+            .try_into()
+            .map_err(|_| Error::Usage("internal: five scores".into()))?;
+
+        let checks = raw.checks.as_ref();
+        let cov_top = raw
+            .audit_trace_coverage
+            .map(|c| self.loc(c.0, &["audit_trace_coverage"]));
+        let cov_checks = checks
+            .and_then(|c| c.audit_trace_coverage)
+            .map(|c| self.loc(c.0, &["checks", "audit_trace_coverage"]));
+        let audit_trace_coverage = match (cov_top, cov_checks) {
+            (Some(a), Some(b)) => {
+                if b.value < a.value {
+                    b
+                } else {
+                    a
+                }
+            }
+            (Some(a), None) | (None, Some(a)) => a,
+            (None, None) => {
+                let path: &[&str] = if shape == Shape::Lesson {
+                    &["checks", "audit_trace_coverage"]
+                } else {
+                    &["audit_trace_coverage"]
+                };
+                return Err(
+                    self.missing(path, "the audit trace coverage, a number from 0.0 to 1.0")
+                );
+            }
+        };
+        // Conservative merge where both shapes state a fact: the less favourable value counts.
+        let stateful = match (raw.stateful, checks.and_then(|c| c.stateful)) {
+            (Some(a), Some(b)) => self.loc(a || b, &["stateful"]),
+            (Some(a), None) => self.loc(a, &["stateful"]),
+            (None, Some(b)) => self.loc(b, &["checks", "stateful"]),
+            (None, None) => {
+                return Err(self.missing(
+                    &["stateful"],
+                    "true or false: whether the action touches a stateful workload",
+                ));
+            }
+        };
+        let backup_verified = merge_flag(
+            raw.backup_verified
+                .map(|v| self.loc(v, &["backup_verified"])),
+            checks
+                .and_then(|c| c.backup_verified)
+                .map(|v| self.loc(v, &["checks", "backup_verified"])),
+        );
+        let dry_run_verified = merge_flag(
+            raw.dry_run_verified
+                .map(|v| self.loc(v, &["dry_run_verified"])),
+            checks
+                .and_then(|c| c.dry_run_verified)
+                .map(|v| self.loc(v, &["checks", "dry_run_verified"])),
+        );
+        let radius_of_impact = match (
+            raw.radius_of_impact,
+            checks.and_then(|c| c.radius_of_impact),
+        ) {
+            (Some(a), Some(b)) if b.0 > a.0 => Some(self.loc(b.0, &["checks", "radius_of_impact"])),
+            (Some(a), _) => Some(self.loc(a.0, &["radius_of_impact"])),
+            (None, Some(b)) => Some(self.loc(b.0, &["checks", "radius_of_impact"])),
+            (None, None) => None,
+        };
+        let rollback = match raw.rollback {
+            None => None,
+            Some(RawRollback::Text(t)) if t.trim().is_empty() => None,
+            Some(RawRollback::Text(t)) => Some(self.loc(RollbackValue::Text(t), &["rollback"])),
+            Some(RawRollback::Flag(b)) => Some(self.loc(RollbackValue::Flag(b), &["rollback"])),
+        };
+        let mut evidence = Vec::new();
+        for (key, paths) in raw.evidence.into_iter().flatten() {
+            let Some(cat) = Category::parse(&key) else {
+                let (l, c) = self.at(&["evidence", &key]);
+                return Err(Error::input(
+                    self.file,
+                    l,
+                    c,
+                    format!(
+                        "unknown evidence category `{key}`, expected one of spec, implementation, verification, process, security"
+                    ),
+                ));
+            };
+            let list = match paths {
+                OneOrMany::One(p) => vec![p],
+                OneOrMany::Many(v) => v,
+            };
+            for p in list {
+                evidence.push((cat, self.loc(p, &["evidence", &key])));
+            }
+        }
+        Ok(Readiness {
+            file: self.file.to_string(),
+            shape,
+            incident_id: self.loc(incident_id.0, &["incident_id"]),
+            spec: raw
+                .spec
+                .filter(|s| !s.trim().is_empty())
+                .map(|s| self.loc(s, &["spec"])),
+            profile: raw.profile.map(|p| self.loc(p, &["profile"])),
+            scores,
+            evidence,
+            audit_trace_coverage,
+            stateful,
+            backup_verified,
+            radius_of_impact,
+            blast_radius_known: checks
+                .and_then(|c| c.blast_radius_known)
+                .map(|v| self.loc(v, &["checks", "blast_radius_known"])),
+            dry_run_verified,
+            rollback,
+            rollback_condition_present: checks
+                .and_then(|c| c.rollback_condition_present)
+                .map(|v| self.loc(v, &["checks", "rollback_condition_present"])),
+            human_review_for_first_run: checks
+                .and_then(|c| c.human_review_for_first_run)
+                .map(|v| self.loc(v, &["checks", "human_review_for_first_run"])),
+            scores_at: self.at(&["scores"]),
+        })
+    }
+}
+
+/// A positive fact stated twice counts only if both say true.
+fn merge_flag(a: Option<Located<bool>>, b: Option<Located<bool>>) -> Option<Located<bool>> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(if !b.value { b } else { a }),
+        (a, b) => a.or(b),
+    }
+}
+
+impl Readiness {
+    pub fn score(&self, c: Category) -> &Located<u8> {
+        &self.scores[c.index()]
+    }
+
+    pub fn claimed_total(&self) -> u8 {
+        self.scores.iter().map(|s| s.value).sum()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const OURS: &str = "---\nincident_id: HM-2026-05-17-01\nspec: specs/high_memory_usage/specify.md\nscores: {spec: 5, implementation: 4, verification: 5, process: 5, security: 5}\nevidence:\n  spec: specs/high_memory_usage/specify.md\n  verification: [a.md, b.md]\naudit_trace_coverage: 1.0\nstateful: false\nradius_of_impact: pod\ndry_run_verified: true\nrollback: specs/high_memory_usage/rollback.md\n---\n# body\n";
+
+    const LESSON: &str = r#"{
+  "incident_id": "HM-2026-05-17-01",
+  "stateful": false,
+  "scores": {"spec": 5, "implementation": 4, "verification": 5, "process": 3, "security": 5},
+  "checks": {
+    "audit_trace_coverage": 0.7,
+    "backup_verified": false,
+    "rollback_condition_present": true,
+    "blast_radius_known": true,
+    "human_review_for_first_run": true
+  },
+  "pre_approved_action": "restart_pod",
+  "notes": "unknown keys are kept and ignored"
+}"#;
+
+    #[test]
+    fn our_shape_in_front_matter() {
+        let r = parse("capstone/readiness.md", OURS).unwrap();
+        assert_eq!(r.shape, Shape::Sddgate);
+        assert_eq!(r.claimed_total(), 24);
+        assert_eq!(r.incident_id.value, "HM-2026-05-17-01");
+        assert_eq!(r.incident_id.line, 2);
+        assert_eq!(r.evidence.len(), 3);
+        assert_eq!(r.radius_of_impact.as_ref().unwrap().value, Radius::Pod);
+        assert_eq!(r.audit_trace_coverage.line, 8);
+        assert_eq!(r.score(Category::Security).line, 4);
+    }
+
+    #[test]
+    fn lesson_shape_in_json() {
+        let r = parse("fixtures/readiness_block_audit.json", LESSON).unwrap();
+        assert_eq!(r.shape, Shape::Lesson);
+        assert_eq!(r.claimed_total(), 22);
+        assert_eq!(r.audit_trace_coverage.value, 0.7);
+        assert_eq!(
+            (r.audit_trace_coverage.line, r.audit_trace_coverage.col),
+            (6, 29)
+        );
+        assert_eq!(r.rollback_condition_present.as_ref().unwrap().value, true);
+    }
+
+    fn err(file: &str, text: &str) -> String {
+        parse(file, text).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn malformed_values_name_file_line_and_expectation() {
+        let e = err(
+            "r.json",
+            &LESSON.replace("\"security\": 5", "\"security\": 7"),
+        );
+        assert!(e.starts_with("r.json:4:"), "{e}");
+        assert!(e.contains("score 7 is out of range"), "{e}");
+        let e = err(
+            "r.json",
+            &LESSON.replace("\"process\": 3", "\"process\": 3.5"),
+        );
+        assert!(e.contains("not an integer"), "{e}");
+        let e = err("r.json", &LESSON.replace("0.7", "1.3"));
+        assert!(e.starts_with("r.json:6:"), "{e}");
+        assert!(e.contains("coverage 1.3 is out of range"), "{e}");
+        let e = err(
+            "r.md",
+            &OURS.replace("radius_of_impact: pod", "radius_of_impact: region"),
+        );
+        assert!(e.starts_with("r.md:10:"), "{e}");
+        assert!(e.contains("unknown radius `region`"), "{e}");
+        let e = err("r.md", &OURS.replace("scores: {spec: 5, ", "scores: {"));
+        assert!(e.contains("missing required key `scores.spec`"), "{e}");
+        let e = err("r.md", &OURS.replace("audit_trace_coverage: 1.0\n", ""));
+        assert!(
+            e.contains("missing required key `audit_trace_coverage`"),
+            "{e}"
+        );
+        let e = err("r.md", &OURS.replace("stateful: false\n", ""));
+        assert!(e.contains("missing required key `stateful`"), "{e}");
+        let e = err("r.md", &OURS.replace("security: 5}", "securty: 5}"));
+        assert!(e.contains("unknown field `securty`"), "{e}");
+        let e = err(
+            "r.md",
+            &OURS.replace("  spec: specs/high", "  spce: specs/high"),
+        );
+        assert!(e.contains("unknown evidence category `spce`"), "{e}");
+        let e = err("r.md", "# no front matter\n");
+        assert!(e.contains("no YAML front matter"), "{e}");
+        let e = err("r.yaml", "incident_id: [\n");
+        assert!(e.starts_with("r.yaml:"), "{e}");
+        let e = err("r.json", "{\"incident_id\": \"a b\"}");
+        assert!(e.contains("not an identifier"), "{e}");
+    }
+
+    #[test]
+    fn both_shapes_at_once_take_the_less_favourable_fact() {
+        let mixed = LESSON.replace(
+            "\"stateful\": false,",
+            "\"stateful\": false, \"audit_trace_coverage\": 1.0,",
+        );
+        let r = parse("m.json", &mixed).unwrap();
+        assert_eq!(r.audit_trace_coverage.value, 0.7);
+    }
+}
+
+/// The readiness document as its JSON Schema describes it (`sddgate schema readiness`).
+/// Both shapes: facts at the top level, or the lesson's facts under `checks:`. Unknown keys
+/// are allowed and ignored. One of `audit_trace_coverage` / `checks.audit_trace_coverage`,
+/// and one of `stateful` / `checks.stateful`, is required.
+#[derive(schemars::JsonSchema)]
+#[schemars(title = "sddgate readiness document")]
+#[allow(dead_code)] // describes the format; never constructed
+pub struct ReadinessSchema {
+    /// The incident this document admits, e.g. HM-2026-05-17-01.
+    #[schemars(length(min = 1))]
+    incident_id: String,
+    /// Repository-relative path of the specify.md (default: specify.md beside this file).
+    spec: Option<String>,
+    /// Profile to judge by (raised to the configured minimum_profile when ranked below it).
+    profile: Option<String>,
+    scores: ScoresSchema,
+    /// Category → repository-relative path (or list of paths) of the evidence.
+    evidence: Option<BTreeMap<Category, Vec<String>>>,
+    #[schemars(range(min = 0.0, max = 1.0))]
+    audit_trace_coverage: Option<f64>,
+    stateful: Option<bool>,
+    backup_verified: Option<bool>,
+    radius_of_impact: Option<Radius>,
+    dry_run_verified: Option<bool>,
+    /// Path of the rollback document, or a description; absent = no rollback.
+    rollback: Option<String>,
+    /// The lesson's shape.
+    checks: Option<ChecksSchema>,
+}
+
+#[derive(schemars::JsonSchema)]
+#[allow(dead_code)]
+struct ScoresSchema {
+    #[schemars(range(min = 0, max = 5))]
+    spec: u8,
+    #[schemars(range(min = 0, max = 5))]
+    implementation: u8,
+    #[schemars(range(min = 0, max = 5))]
+    verification: u8,
+    #[schemars(range(min = 0, max = 5))]
+    process: u8,
+    #[schemars(range(min = 0, max = 5))]
+    security: u8,
+}
+
+#[derive(schemars::JsonSchema)]
+#[allow(dead_code)]
+struct ChecksSchema {
+    #[schemars(range(min = 0.0, max = 1.0))]
+    audit_trace_coverage: Option<f64>,
+    backup_verified: Option<bool>,
+    /// false = no rollback (Security capped at 2).
+    rollback_condition_present: Option<bool>,
+    /// false = undefined blast radius (Implementation capped at 2).
+    blast_radius_known: Option<bool>,
+    human_review_for_first_run: Option<bool>,
+}

@@ -1,0 +1,149 @@
+//! Reading files of the repository under judgement: size limits, UTF-8, and never a path
+//! that leads outside the repository root.
+
+use crate::decide::EvidenceStatus;
+use crate::error::{Error, Result};
+use std::path::{Component, Path, PathBuf};
+
+/// Reads a document as UTF-8 text within the size limit.
+pub fn read_text(path: &Path, shown: &str, limit: u64) -> Result<String> {
+    let meta = std::fs::metadata(path).map_err(|e| Error::io(shown, e))?;
+    if meta.len() > limit {
+        return Err(Error::input(
+            shown,
+            1,
+            1,
+            format!(
+                "file is {} bytes, above the limit of {limit} bytes (limits.max_file_size)",
+                meta.len()
+            ),
+        ));
+    }
+    let bytes = std::fs::read(path).map_err(|e| Error::io(shown, e))?;
+    String::from_utf8(bytes).map_err(|e| {
+        let upto = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        let line = upto.iter().filter(|&&b| b == b'\n').count() as u32 + 1;
+        let col = upto.iter().rev().take_while(|&&b| b != b'\n').count() as u32 + 1;
+        Error::input(
+            shown,
+            line,
+            col,
+            "invalid UTF-8: expected a UTF-8 text document",
+        )
+    })
+}
+
+/// Resolves a repository-relative path written in a document. `None` when it would lead
+/// outside the root (absolute, `..` above the root, or a link pointing out).
+pub fn resolve(root: &Path, rel: &str) -> Option<PathBuf> {
+    let p = Path::new(rel);
+    let mut depth = 0i32;
+    for c in p.components() {
+        match c {
+            Component::Normal(_) => depth += 1,
+            Component::CurDir => {}
+            Component::ParentDir => {
+                depth -= 1;
+                if depth < 0 {
+                    return None;
+                }
+            }
+            Component::RootDir | Component::Prefix(_) => return None,
+        }
+    }
+    let joined = root.join(p);
+    if let Ok(real) = std::fs::canonicalize(&joined) {
+        let real_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+        if !real.starts_with(&real_root) {
+            return None;
+        }
+    }
+    Some(joined)
+}
+
+/// What the gate can say about an evidence path.
+pub fn evidence_status(root: &Path, rel: &str) -> EvidenceStatus {
+    match resolve(root, rel) {
+        None => EvidenceStatus::OutsideRepository,
+        Some(p) => match std::fs::metadata(&p) {
+            Err(_) => EvidenceStatus::Missing,
+            Ok(m) if m.is_file() && m.len() == 0 => EvidenceStatus::Empty,
+            Ok(m) if m.is_dir() => {
+                let non_empty = std::fs::read_dir(&p).is_ok_and(|mut d| d.next().is_some());
+                if non_empty {
+                    EvidenceStatus::Present
+                } else {
+                    EvidenceStatus::Empty
+                }
+            }
+            Ok(_) => EvidenceStatus::Present,
+        },
+    }
+}
+
+/// Whether a `rollback:` value names a file rather than describing the rollback in words.
+pub fn looks_like_path(s: &str) -> bool {
+    let s = s.trim();
+    !s.contains(char::is_whitespace)
+        && (s.contains('/')
+            || [".md", ".yaml", ".yml", ".json", ".txt", ".sh"]
+                .iter()
+                .any(|e| s.ends_with(e)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_that_escape_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("a")).unwrap();
+        std::fs::write(root.join("a/x.md"), "x").unwrap();
+        std::fs::write(root.join("a/empty.md"), "").unwrap();
+        assert_eq!(evidence_status(root, "a/x.md"), EvidenceStatus::Present);
+        assert_eq!(
+            evidence_status(root, "a/../a/x.md"),
+            EvidenceStatus::Present
+        );
+        assert_eq!(evidence_status(root, "a/empty.md"), EvidenceStatus::Empty);
+        assert_eq!(evidence_status(root, "a/nope.md"), EvidenceStatus::Missing);
+        assert_eq!(
+            evidence_status(root, "../etc/passwd"),
+            EvidenceStatus::OutsideRepository
+        );
+        assert_eq!(
+            evidence_status(root, "/etc/passwd"),
+            EvidenceStatus::OutsideRepository
+        );
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink("/etc", root.join("link")).unwrap();
+            assert_eq!(
+                evidence_status(root, "link/passwd"),
+                EvidenceStatus::OutsideRepository
+            );
+        }
+    }
+
+    #[test]
+    fn invalid_utf8_and_size_limit_are_input_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("f.md");
+        std::fs::write(&p, b"ok\nbad \xff here").unwrap();
+        let e = read_text(&p, "f.md", 1000).unwrap_err().to_string();
+        assert!(e.starts_with("f.md:2:5: invalid UTF-8"), "{e}");
+        let e = read_text(&p, "f.md", 3).unwrap_err().to_string();
+        assert!(e.contains("above the limit"), "{e}");
+    }
+
+    #[test]
+    fn rollback_values() {
+        assert!(looks_like_path("specs/a/rollback.md"));
+        assert!(looks_like_path("rollback.md"));
+        assert!(!looks_like_path(
+            "restore the previous ReplicaSet and page on-call"
+        ));
+    }
+}

@@ -1,0 +1,270 @@
+//! Human output: one line per incident with its decision, then each finding with its source
+//! line and a caret (as rustc and ruff print them), then claimed versus verified scores.
+//! Styles are written unconditionally; the stream strips them when it is not a terminal or
+//! when NO_COLOR is set (anstream).
+
+use super::Report;
+use crate::gate::IncidentReport;
+use crate::model::{Decision, Severity, Violation};
+use crate::span::line_text;
+use anstyle::{AnsiColor, Style};
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::Path;
+
+const RED: Style = AnsiColor::Red.on_default().bold();
+const YELLOW: Style = AnsiColor::Yellow.on_default().bold();
+const GREEN: Style = AnsiColor::Green.on_default().bold();
+const BLUE: Style = AnsiColor::Blue.on_default().bold();
+const BOLD: Style = Style::new().bold();
+const DIM: Style = Style::new().dimmed();
+
+/// Reads source files once, for the lines under the carets.
+pub struct Sources<'a> {
+    root: &'a Path,
+    cache: HashMap<String, Option<String>>,
+}
+
+impl<'a> Sources<'a> {
+    pub fn new(root: &'a Path) -> Self {
+        Sources {
+            root,
+            cache: HashMap::new(),
+        }
+    }
+
+    fn line(&mut self, file: &str, line: u32) -> Option<String> {
+        let root = self.root;
+        let text = self
+            .cache
+            .entry(file.to_string())
+            .or_insert_with(|| std::fs::read_to_string(root.join(file)).ok());
+        text.as_deref()
+            .and_then(|t| line_text(t, line))
+            .map(str::to_string)
+    }
+}
+
+fn decision_style(d: Decision) -> Style {
+    match d {
+        Decision::Auto => GREEN,
+        Decision::SemiManual => YELLOW,
+        Decision::Block => RED,
+    }
+}
+
+pub fn write(report: &Report, src: &mut Sources, out: &mut dyn Write) -> std::io::Result<()> {
+    // 1. One line per incident.
+    for i in &report.incidents {
+        let d = i.decision;
+        let score = i
+            .gate
+            .as_ref()
+            .map(|g| format!("{}/{}", g.verified_total, g.max_total))
+            .unwrap_or_else(|| "-".into());
+        let claimed = i
+            .gate
+            .as_ref()
+            .filter(|g| g.claimed_total != g.verified_total)
+            .map(|g| format!(" (claimed {})", g.claimed_total))
+            .unwrap_or_default();
+        let what = i.readiness.as_deref().or(i.spec.as_deref()).unwrap_or("");
+        writeln!(
+            out,
+            "{}{:<11}{} {}{}{} {score}{claimed}  {what}",
+            decision_style(d),
+            d.word(),
+            decision_style(d).render_reset(),
+            BOLD,
+            i.incident_id.as_deref().unwrap_or("(no readiness)"),
+            BOLD.render_reset(),
+        )?;
+    }
+    // 2. Lint results of `lint`.
+    for f in &report.files {
+        for v in &f.findings {
+            diagnostic(v, src, out)?;
+        }
+    }
+    // 3. Details per incident that is not a clean pass.
+    for i in &report.incidents {
+        if i.decision == Decision::Auto && i.blockers.is_empty() && i.warnings.is_empty() {
+            continue;
+        }
+        writeln!(out)?;
+        incident_details(i, src, out)?;
+    }
+    for e in &report.errors {
+        writeln!(out)?;
+        let place = match (&e.file, e.line, e.column) {
+            (Some(f), Some(l), Some(c)) => format!("{f}:{l}:{c}: "),
+            (Some(f), _, _) => format!("{f}: "),
+            _ => String::new(),
+        };
+        writeln!(out, "{RED}error{RED:#}{BOLD}: {place}{}{BOLD:#}", e.message)?;
+        if let (Some(f), Some(l), Some(c)) = (&e.file, e.line, e.column) {
+            snippet(src, f, l, c, 1, "", out)?;
+        }
+    }
+    for n in &report.notes {
+        writeln!(out, "{DIM}note: {n}{DIM:#}")?;
+    }
+    summary(report, out)
+}
+
+fn incident_details(
+    i: &IncidentReport,
+    src: &mut Sources,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    let d = i.decision;
+    writeln!(
+        out,
+        "{}{}{} {}",
+        decision_style(d),
+        d.word(),
+        decision_style(d).render_reset(),
+        super::lesson::headline(i)
+            .split_once(' ')
+            .map(|x| x.1)
+            .unwrap_or(""),
+    )?;
+    for v in i.blockers.iter().chain(&i.warnings) {
+        diagnostic(v, src, out)?;
+    }
+    if let Some(g) = &i.gate {
+        writeln!(out, "   {DIM}category          claimed  verified{DIM:#}")?;
+        for c in &g.categories {
+            let mark = if c.verified < c.claimed {
+                RED
+            } else {
+                Style::new()
+            };
+            let why = c
+                .caps
+                .iter()
+                .map(|k| k.reason.as_str())
+                .collect::<Vec<_>>()
+                .join("; ");
+            writeln!(
+                out,
+                "   {:<18}{:>7}  {mark}{:>8}{mark:#}  {DIM}{why}{DIM:#}",
+                c.category.as_str(),
+                c.claimed,
+                c.verified
+            )?;
+        }
+        let t = &g.thresholds;
+        let auto = t
+            .auto_min
+            .map_or("never automatic".to_string(), |a| format!("auto >= {a}"));
+        writeln!(
+            out,
+            "   {BOLD}{:<18}{:>7}  {:>8}{BOLD:#}  {DIM}profile {}: {auto}, semi-manual >= {}, floor {}{DIM:#}",
+            "total",
+            g.claimed_total,
+            g.verified_total,
+            g.profile,
+            t.semi_manual_min,
+            t.category_floor
+        )?;
+    }
+    Ok(())
+}
+
+pub fn diagnostic(v: &Violation, src: &mut Sources, out: &mut dyn Write) -> std::io::Result<()> {
+    let (style, word) = match v.severity {
+        Severity::Error => (RED, "error"),
+        Severity::Warning => (YELLOW, "warning"),
+    };
+    writeln!(
+        out,
+        "{style}{word}[{}]{style:#}{BOLD}: {}{BOLD:#}",
+        v.id, v.message
+    )?;
+    match (&v.file, v.line, v.column) {
+        (Some(f), Some(l), Some(c)) => {
+            writeln!(out, "  {BLUE}-->{BLUE:#} {f}:{l}:{c}")?;
+            let label = match (&v.observed, &v.threshold) {
+                (Some(o), Some(t)) if !o.is_string() => {
+                    format!(" observed {}, expected {}", plain(o), plain(t))
+                }
+                _ => String::new(),
+            };
+            snippet(src, f, l, c, v.length.unwrap_or(1) as usize, &label, out)?;
+        }
+        (Some(f), _, _) => writeln!(out, "  {BLUE}-->{BLUE:#} {f}")?,
+        _ => {}
+    }
+    if !v.fix.is_empty() {
+        writeln!(out, "   {BLUE}={BLUE:#} {BOLD}fix{BOLD:#}: {}", v.fix)?;
+    }
+    Ok(())
+}
+
+fn plain(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn snippet(
+    src: &mut Sources,
+    file: &str,
+    line: u32,
+    col: u32,
+    len: usize,
+    label: &str,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    let Some(text) = src.line(file, line) else {
+        return Ok(());
+    };
+    let gutter = line.to_string().len();
+    // Tabs would shift the caret; show them as four spaces on both lines.
+    let shown = text.replace('\t', "    ");
+    let before: String = text.chars().take(col.saturating_sub(1) as usize).collect();
+    let pad = before.replace('\t', "    ").chars().count();
+    let avail = shown.chars().count().saturating_sub(pad).max(1);
+    let carets = "^".repeat(len.clamp(1, avail));
+    writeln!(out, "{BLUE}{:gutter$} |{BLUE:#}", "")?;
+    writeln!(out, "{BLUE}{line} |{BLUE:#} {shown}")?;
+    writeln!(
+        out,
+        "{BLUE}{:gutter$} |{BLUE:#} {:pad$}{RED}{carets}{label}{RED:#}",
+        "", ""
+    )
+}
+
+fn summary(r: &Report, out: &mut dyn Write) -> std::io::Result<()> {
+    let s = &r.summary;
+    writeln!(out)?;
+    if r.command == "lint" {
+        let (e, w) = r
+            .files
+            .iter()
+            .flat_map(|f| &f.findings)
+            .fold((0, 0), |(e, w), v| match v.severity {
+                Severity::Error => (e + 1, w),
+                Severity::Warning => (e, w + 1),
+            });
+        return writeln!(
+            out,
+            "{BOLD}{} file(s) linted: {e} error(s), {w} warning(s), {} unreadable{BOLD:#}",
+            r.files.len() + s.errors,
+            s.errors
+        );
+    }
+    if s.incidents == 0 && s.errors == 0 {
+        return writeln!(
+            out,
+            "{BOLD}no incident found{BOLD:#} (no readiness document or spec matched the discovery globs)"
+        );
+    }
+    writeln!(
+        out,
+        "{BOLD}{} incident(s):{BOLD:#} {GREEN}{} pass{GREEN:#}, {YELLOW}{} semi-manual{YELLOW:#}, {RED}{} blocked{RED:#}, {} error(s)",
+        s.incidents, s.pass, s.semi_manual, s.block, s.errors
+    )
+}

@@ -1,0 +1,27 @@
+//! The lesson's gateway lines: `PASS incident=… score=24/25` on stdout, or `BLOCK …` /
+//! `SEMI-MANUAL …` on stderr followed by one `- <id>: <message>` line per reason.
+
+use crate::gate::IncidentReport;
+use crate::model::{Decision, MAX_TOTAL};
+use std::io::Write;
+
+pub fn headline(i: &IncidentReport) -> String {
+    let score = i.gate.as_ref().map(|g| g.verified_total).unwrap_or(0);
+    format!(
+        "{} incident={} score={score}/{MAX_TOTAL}",
+        i.decision.word(),
+        i.incident_id.as_deref().unwrap_or("-")
+    )
+}
+
+pub fn write(i: &IncidentReport, out: &mut dyn Write, err: &mut dyn Write) -> std::io::Result<()> {
+    if i.decision == Decision::Auto {
+        writeln!(out, "{}", headline(i))
+    } else {
+        writeln!(err, "{}", headline(i))?;
+        for b in &i.blockers {
+            writeln!(err, "- {}: {}", b.id, b.message)?;
+        }
+        Ok(())
+    }
+}

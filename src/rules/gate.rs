@@ -1,0 +1,143 @@
+//! Blocking conditions of the readiness gate (SPEC "Decision rules").
+
+use super::{Rule, Scope};
+use crate::model::Severity;
+
+const fn blocker(
+    id: &'static str,
+    summary: &'static str,
+    why: &'static str,
+    fails: &'static str,
+    passes: &'static str,
+    fix: &'static str,
+) -> Rule {
+    Rule {
+        id,
+        scope: Scope::Gate,
+        severity: Severity::Error,
+        suppressible: false,
+        summary,
+        why,
+        fails,
+        passes,
+        fix,
+    }
+}
+
+pub static RULES: &[Rule] = &[
+    blocker(
+        "audit_trace_incomplete",
+        "The audit trace does not link every step webhook → normalized event → specify → spec diff → commit → validate (coverage < 1.0).",
+        "Without the whole chain nobody can prove after the fact why a remediation ran. The gate checks this before anything else; a claimed coverage is replaced by the one computed from the trace log when the log says less.",
+        "audit_trace_coverage: 0.7",
+        "audit_trace_coverage: 1.0   # and .sddgate/trace.jsonl holds all six steps for the incident",
+        "Record every missing step for this incident in the trace log (`sddgate trace append`), then claim the coverage the log shows.",
+    ),
+    blocker(
+        "stateful_without_backup",
+        "The action touches a stateful workload and no backup is verified.",
+        "Restarting or rescheduling a stateful pod without a verified backup can lose data; no total score compensates for that.",
+        "stateful: true\nbackup_verified: false",
+        "stateful: true\nbackup_verified: true",
+        "Verify a restorable backup and set `backup_verified: true`, or restrict the spec to stateless workloads.",
+    ),
+    blocker(
+        "verification_too_low",
+        "Verification is 2 or below (or under the profile's category floor): validation failed or is missing.",
+        "An action whose effect is not verified cannot be trusted to have fixed anything, nor to have broken nothing.",
+        "scores: {verification: 2}",
+        "scores: {verification: 4}   # validation.md with Given/When/Then and post-metrics",
+        "Write the validation (Given/When/Then, post-remediation metrics in two windows) and point `evidence.verification` at it.",
+    ),
+    blocker(
+        "rollback_missing",
+        "Security is 2 or below: no rollback the gate can rely on.",
+        "An automatic change without a way back turns a bad remediation into an outage. No rollback caps Security at 2, and Security at 2 blocks.",
+        "checks: {rollback_condition_present: false}",
+        "rollback: specs/high_memory_usage/rollback.md",
+        "Describe the rollback condition and procedure (a file in the repository) and name it in `rollback:`.",
+    ),
+    blocker(
+        "security_zero",
+        "Security is 0.",
+        "A zero in Security is forbidden at any total.",
+        "scores: {security: 0}",
+        "scores: {security: 4}",
+        "Define who may approve, the stateful guards, the emergency stop and the rollback, then score Security again.",
+    ),
+    blocker(
+        "security_too_low",
+        "Security is above 2 but under the profile's category floor.",
+        "A profile can demand more than the lesson's minimum; every category must reach its floor.",
+        "profile: payments   # category_floor: 4\nscores: {security: 3}",
+        "scores: {security: 4}",
+        "Raise Security to the profile's floor with evidence.",
+    ),
+    blocker(
+        "blast_radius_undefined",
+        "The blast radius is missing, unknown, or wider than the profile allows without a verified dry-run: Implementation is capped at 2.",
+        "The intervention level must be fixed before implement, not described in prose; a wide radius needs a dry-run that proved what it touches.",
+        "radius_of_impact: cluster   # no dry_run_verified",
+        "radius_of_impact: pod\ndry_run_verified: true",
+        "State `radius_of_impact` (pod, deployment, namespace, cluster); for a radius wider than the profile allows, run the dry-run and set `dry_run_verified: true`.",
+    ),
+    blocker(
+        "implementation_too_low",
+        "Implementation is under the profile's category floor.",
+        "No category compensates for a gap in another: tasks that are not idempotent or not verified block however good the rest is.",
+        "scores: {implementation: 2}",
+        "scores: {implementation: 4}",
+        "Make the tasks idempotent, verify each step, and point `evidence.implementation` at tasks.md.",
+    ),
+    blocker(
+        "spec_too_low",
+        "Spec is under the profile's category floor (claimed so, or capped at 2 because specify.md lacks Why/What/Constraints or names a concrete command).",
+        "A spec that does not say why, what and within which constraints cannot be checked against what was done.",
+        "scores: {spec: 2}",
+        "scores: {spec: 5}   # specify.md with Why, What, Constraints, Acceptance and no command",
+        "Complete specify.md (Why, What, Constraints, Acceptance, pre-approved actions) without concrete commands.",
+    ),
+    blocker(
+        "process_too_low",
+        "Process is under the profile's category floor.",
+        "A pipeline that cannot be replayed by incident id is not ready for automatic remediation.",
+        "scores: {process: 2}",
+        "scores: {process: 5}   # replayable trace by incident_id",
+        "Make the run reproducible from the trace log by incident id and point `evidence.process` at it.",
+    ),
+    Rule {
+        id: "concrete_command_in_spec",
+        scope: Scope::Gate,
+        severity: Severity::Error,
+        suppressible: true,
+        summary: "specify.md names a concrete remediation command (kubectl, helm, docker, systemctl, aws, gcloud, az, terraform, SQL, kill, rm -rf, curl -X …, raw API calls) in a code block, inline code, prose, a table, link text or an HTML comment; seen through sudo, env assignments, paths, line continuations, aliases, quoting and Unicode look-alikes. Caps Spec at 2 and blocks.",
+        why: "A spec states why and what; a command there chooses the how before Plan and can be run verbatim, outside the pre-approved list.",
+        fails: "## Pre-approved actions\n- restart_pod — the pod is restarted via `kubectl rollout restart`",
+        passes: "## Pre-approved actions\n- restart_pod — the pod is restarted by the executor; the how is in plan.md",
+        fix: "Name the abstract action instead. If the text must quote a command (an incident report), put `<!-- sddgate-allow concrete_command_in_spec: reason -->` on the line before.",
+    },
+    blocker(
+        "evidence_missing",
+        "An evidence path the readiness document names is missing, empty or outside the repository: its category is capped at 2.",
+        "A score is verified, not claimed: a claim backed by a file that does not exist is no evidence.",
+        "evidence:\n  verification: specs/high_memory_usage/load_test_report.md   # no such file",
+        "evidence:\n  verification: specs/high_memory_usage/validation.md",
+        "Commit the evidence file, or point the path at the file that holds the evidence.",
+    ),
+    blocker(
+        "readiness_missing",
+        "A spec has no readiness document: nothing admits its actions.",
+        "Without a readiness document the gate cannot score the pipeline, so the incident type cannot be admitted.",
+        "specs/disk_full/specify.md   # no readiness.md beside it, none names it",
+        "specs/disk_full/readiness.md   # scores the pipeline, spec: specs/disk_full/specify.md",
+        "Add a readiness document beside the spec (or one that names it with `spec:`).",
+    ),
+    blocker(
+        "score_below_threshold",
+        "The verified total is below the profile's automatic threshold (semi-manual inside the band, block below it).",
+        "23/25 admits automatic remediation in the standard profile; 20-22 needs a human; below that nothing runs.",
+        "scores: {spec: 4, implementation: 4, verification: 5, process: 4, security: 4}   # 21/25",
+        "scores: {spec: 5, implementation: 4, verification: 5, process: 5, security: 5}   # 24/25",
+        "Raise the weakest categories with evidence; every point must be verifiable.",
+    ),
+];

@@ -1,0 +1,110 @@
+//! Checks of a specify.md (`sddgate lint`), including the concrete-command lint.
+
+use super::{Rule, Scope};
+use crate::model::Severity;
+
+const fn spec_rule(
+    id: &'static str,
+    severity: Severity,
+    suppressible: bool,
+    summary: &'static str,
+    why: &'static str,
+    fails: &'static str,
+    passes: &'static str,
+    fix: &'static str,
+) -> Rule {
+    Rule {
+        id,
+        scope: Scope::Spec,
+        severity,
+        suppressible,
+        summary,
+        why,
+        fails,
+        passes,
+        fix,
+    }
+}
+
+pub static RULES: &[Rule] = &[
+    spec_rule(
+        "spec_missing_section",
+        Severity::Error,
+        false,
+        "specify.md lacks a required section: Why, What or Constraints (headings matched through aliases).",
+        "The sections are the contract of the spec: why the remediation exists, what it must achieve and the limits it must respect. Without them the spec score is capped at 2.",
+        "# high_memory_usage\n## Why\n...\n## What\n...",
+        "# high_memory_usage\n## Why\n...\n## What\n...\n## Constraints\n...",
+        "Add the missing section (any heading level; aliases such as «Зачем» can be configured under `sections:`).",
+    ),
+    spec_rule(
+        "spec_missing_acceptance",
+        Severity::Warning,
+        true,
+        "specify.md has no Acceptance section (Given/When/Then).",
+        "Acceptance criteria are what validation.md checks; without them verification has nothing to verify against.",
+        "## Constraints\n...\n## Pre-approved actions",
+        "## Acceptance\nGiven memory_percent > 90 for 10m, when restart_pod runs, then memory_percent < 70 within 5m",
+        "Add an Acceptance section with Given/When/Then scenarios.",
+    ),
+    spec_rule(
+        "spec_no_actions",
+        Severity::Warning,
+        true,
+        "specify.md lists no pre-approved action.",
+        "dry-run admits only listed actions; a spec without the list admits nothing and documents nothing.",
+        "## Pre-approved actions\n(none yet)",
+        "## Pre-approved actions\n- restart_pod\n- scale_up_replicas_one (requires: stateless, hpa_enabled)",
+        "List each action as `- name` or `- name (requires: a, b)`, or as a fenced yaml block `actions: [...]`.",
+    ),
+    spec_rule(
+        "action_name_invalid",
+        Severity::Warning,
+        true,
+        "An item under Pre-approved actions does not start with an action identifier.",
+        "Actions are matched by name in dry-run; prose items cannot be matched and hide what is really approved.",
+        "- Restart the pod when memory is high",
+        "- restart_pod — when memory stays above 90% for 10 minutes",
+        "Start the item with the action's identifier (`restart_pod`), optionally in backticks, then ` — ` and free text.",
+    ),
+    spec_rule(
+        "duplicate_action",
+        Severity::Warning,
+        true,
+        "The same action is listed twice.",
+        "Two entries may carry different preconditions; which one applies is ambiguous.",
+        "- restart_pod\n- restart_pod (requires: stateless)",
+        "- restart_pod (requires: stateless)",
+        "Keep one entry per action, with all its preconditions.",
+    ),
+    spec_rule(
+        "suppression_without_reason",
+        Severity::Warning,
+        false,
+        "An `sddgate-allow` comment gives no reason; it silences nothing.",
+        "A suppression is a decision someone must be able to review; without a reason it is indistinguishable from hiding a finding.",
+        "<!-- sddgate-allow concrete_command_in_spec -->",
+        "<!-- sddgate-allow concrete_command_in_spec: quotes the 2026-03 incident report verbatim -->",
+        "Add `: reason` after the rule id.",
+    ),
+    spec_rule(
+        "suppression_unknown_rule",
+        Severity::Warning,
+        false,
+        "An `sddgate-allow` comment names a rule that does not exist or cannot be suppressed.",
+        "A typo in a suppression silently silences nothing, and gate blockers are never suppressible from a spec.",
+        "<!-- sddgate-allow concrete_comand: typo -->",
+        "<!-- sddgate-allow concrete_command_in_spec: reason -->",
+        "Use an id from `sddgate rules` whose scope is spec.",
+    ),
+    spec_rule(
+        "unused_suppression",
+        Severity::Warning,
+        false,
+        "An `sddgate-allow` comment silences nothing on the lines it covers.",
+        "Stale suppressions outlive the text they were written for and will silently hide the next real finding.",
+        "<!-- sddgate-allow concrete_command_in_spec: old quote -->\nThe pod is restarted by the executor.",
+        "The pod is restarted by the executor.",
+        "Remove the comment.",
+    ),
+];

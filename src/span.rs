@@ -1,0 +1,82 @@
+//! Source positions: byte offsets to 1-based line/column, and the text of a line for carets.
+
+/// Line starts of one source text, so byte offsets turn into line:column in O(log n).
+#[derive(Debug, Clone)]
+pub struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    pub fn new(text: &str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(memchr_newlines(text).map(|i| i + 1));
+        LineIndex { starts }
+    }
+
+    /// 1-based line and 1-based column (in characters) of a byte offset.
+    pub fn position(&self, text: &str, offset: usize) -> (u32, u32) {
+        let offset = offset.min(text.len());
+        let line = self
+            .starts
+            .partition_point(|&s| s <= offset)
+            .saturating_sub(1);
+        let start = self.starts[line];
+        let col = text
+            .get(start..offset)
+            .map(|s| s.chars().count())
+            .unwrap_or(offset - start);
+        (line as u32 + 1, col as u32 + 1)
+    }
+
+    /// Byte offset of the start of a 1-based line (clamped to the text).
+    pub fn line_start(&self, line: u32) -> usize {
+        let i = (line.max(1) - 1) as usize;
+        self.starts
+            .get(i)
+            .copied()
+            .unwrap_or_else(|| *self.starts.last().unwrap_or(&0))
+    }
+}
+
+fn memchr_newlines(text: &str) -> impl Iterator<Item = usize> + '_ {
+    text.bytes()
+        .enumerate()
+        .filter_map(|(i, b)| (b == b'\n').then_some(i))
+}
+
+/// The text of a 1-based line, without its line terminator.
+pub fn line_text(text: &str, line: u32) -> Option<&str> {
+    text.split('\n')
+        .nth((line.max(1) - 1) as usize)
+        .map(|l| l.strip_suffix('\r').unwrap_or(l))
+}
+
+/// A value read from a document together with where it was written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Located<T> {
+    pub value: T,
+    pub line: u32,
+    pub col: u32,
+}
+
+impl<T> Located<T> {
+    pub fn new(value: T, line: u32, col: u32) -> Self {
+        Located { value, line, col }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_count_characters_not_bytes() {
+        let text = "ab\nжук kubectl\n";
+        let idx = LineIndex::new(text);
+        let off = text.find("kubectl").unwrap();
+        assert_eq!(idx.position(text, off), (2, 5));
+        assert_eq!(idx.position(text, 0), (1, 1));
+        assert_eq!(line_text(text, 2), Some("жук kubectl"));
+        assert_eq!(idx.line_start(2), 3);
+    }
+}
