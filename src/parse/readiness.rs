@@ -502,7 +502,7 @@ mod tests {
             (r.audit_trace_coverage.line, r.audit_trace_coverage.col),
             (6, 29)
         );
-        assert_eq!(r.rollback_condition_present.as_ref().unwrap().value, true);
+        assert!(r.rollback_condition_present.as_ref().unwrap().value);
     }
 
     fn err(file: &str, text: &str) -> String {

@@ -118,16 +118,19 @@ fn incident_details(
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
     let d = i.decision;
+    let score = i
+        .gate
+        .as_ref()
+        .map(|g| format!(" {}/{}", g.verified_total, g.max_total))
+        .unwrap_or_default();
     writeln!(
         out,
-        "{}{}{} {}",
+        "{}{}{} {BOLD}{}{BOLD:#}{score} {DIM}({}){DIM:#}",
         decision_style(d),
         d.word(),
         decision_style(d).render_reset(),
-        super::lesson::headline(i)
-            .split_once(' ')
-            .map(|x| x.1)
-            .unwrap_or(""),
+        i.incident_id.as_deref().unwrap_or("(no readiness)"),
+        i.readiness.as_deref().or(i.spec.as_deref()).unwrap_or(""),
     )?;
     for v in i.blockers.iter().chain(&i.warnings) {
         diagnostic(v, src, out)?;
@@ -146,9 +149,14 @@ fn incident_details(
                 .map(|k| k.reason.as_str())
                 .collect::<Vec<_>>()
                 .join("; ");
+            let why = if why.is_empty() {
+                String::new()
+            } else {
+                format!("  {DIM}{why}{DIM:#}")
+            };
             writeln!(
                 out,
-                "   {:<18}{:>7}  {mark}{:>8}{mark:#}  {DIM}{why}{DIM:#}",
+                "   {:<18}{:>7}  {mark}{:>8}{mark:#}{why}",
                 c.category.as_str(),
                 c.claimed,
                 c.verified
@@ -184,20 +192,26 @@ pub fn diagnostic(v: &Violation, src: &mut Sources, out: &mut dyn Write) -> std:
     )?;
     match (&v.file, v.line, v.column) {
         (Some(f), Some(l), Some(c)) => {
-            writeln!(out, "  {BLUE}-->{BLUE:#} {f}:{l}:{c}")?;
+            let w = l.to_string().len();
+            writeln!(out, "{:w$}{BLUE}-->{BLUE:#} {f}:{l}:{c}", "")?;
             let label = match (&v.observed, &v.threshold) {
-                (Some(o), Some(t)) if !o.is_string() => {
+                (Some(o), Some(t)) if o.is_number() => {
                     format!(" observed {}, expected {}", plain(o), plain(t))
                 }
                 _ => String::new(),
             };
             snippet(src, f, l, c, v.length.unwrap_or(1) as usize, &label, out)?;
         }
-        (Some(f), _, _) => writeln!(out, "  {BLUE}-->{BLUE:#} {f}")?,
+        (Some(f), _, _) => writeln!(out, " {BLUE}-->{BLUE:#} {f}")?,
         _ => {}
     }
     if !v.fix.is_empty() {
-        writeln!(out, "   {BLUE}={BLUE:#} {BOLD}fix{BOLD:#}: {}", v.fix)?;
+        let w = v.line.map_or(1, |l| l.to_string().len());
+        writeln!(
+            out,
+            "{:w$} {BLUE}={BLUE:#} {BOLD}fix{BOLD:#}: {}",
+            "", v.fix
+        )?;
     }
     Ok(())
 }

@@ -3,16 +3,29 @@
 use super::{Rule, Scope};
 use crate::model::Severity;
 
+/// How a spec rule behaves: a required structure (error, not suppressible), advice (warning,
+/// suppressible) or a check of suppressions themselves (warning, not suppressible).
+#[derive(Clone, Copy)]
+enum Kind {
+    Required,
+    Advice,
+    Meta,
+}
+
 const fn spec_rule(
     id: &'static str,
-    severity: Severity,
-    suppressible: bool,
+    kind: Kind,
     summary: &'static str,
     why: &'static str,
     fails: &'static str,
     passes: &'static str,
     fix: &'static str,
 ) -> Rule {
+    let (severity, suppressible) = match kind {
+        Kind::Required => (Severity::Error, false),
+        Kind::Advice => (Severity::Warning, true),
+        Kind::Meta => (Severity::Warning, false),
+    };
     Rule {
         id,
         scope: Scope::Spec,
@@ -29,8 +42,7 @@ const fn spec_rule(
 pub static RULES: &[Rule] = &[
     spec_rule(
         "spec_missing_section",
-        Severity::Error,
-        false,
+        Kind::Required,
         "specify.md lacks a required section: Why, What or Constraints (headings matched through aliases).",
         "The sections are the contract of the spec: why the remediation exists, what it must achieve and the limits it must respect. Without them the spec score is capped at 2.",
         "# high_memory_usage\n## Why\n...\n## What\n...",
@@ -39,8 +51,7 @@ pub static RULES: &[Rule] = &[
     ),
     spec_rule(
         "spec_missing_acceptance",
-        Severity::Warning,
-        true,
+        Kind::Advice,
         "specify.md has no Acceptance section (Given/When/Then).",
         "Acceptance criteria are what validation.md checks; without them verification has nothing to verify against.",
         "## Constraints\n...\n## Pre-approved actions",
@@ -49,8 +60,7 @@ pub static RULES: &[Rule] = &[
     ),
     spec_rule(
         "spec_no_actions",
-        Severity::Warning,
-        true,
+        Kind::Advice,
         "specify.md lists no pre-approved action.",
         "dry-run admits only listed actions; a spec without the list admits nothing and documents nothing.",
         "## Pre-approved actions\n(none yet)",
@@ -59,8 +69,7 @@ pub static RULES: &[Rule] = &[
     ),
     spec_rule(
         "action_name_invalid",
-        Severity::Warning,
-        true,
+        Kind::Advice,
         "An item under Pre-approved actions does not start with an action identifier.",
         "Actions are matched by name in dry-run; prose items cannot be matched and hide what is really approved.",
         "- Restart the pod when memory is high",
@@ -69,8 +78,7 @@ pub static RULES: &[Rule] = &[
     ),
     spec_rule(
         "duplicate_action",
-        Severity::Warning,
-        true,
+        Kind::Advice,
         "The same action is listed twice.",
         "Two entries may carry different preconditions; which one applies is ambiguous.",
         "- restart_pod\n- restart_pod (requires: stateless)",
@@ -79,8 +87,7 @@ pub static RULES: &[Rule] = &[
     ),
     spec_rule(
         "suppression_without_reason",
-        Severity::Warning,
-        false,
+        Kind::Meta,
         "An `sddgate-allow` comment gives no reason; it silences nothing.",
         "A suppression is a decision someone must be able to review; without a reason it is indistinguishable from hiding a finding.",
         "<!-- sddgate-allow concrete_command_in_spec -->",
@@ -89,8 +96,7 @@ pub static RULES: &[Rule] = &[
     ),
     spec_rule(
         "suppression_unknown_rule",
-        Severity::Warning,
-        false,
+        Kind::Meta,
         "An `sddgate-allow` comment names a rule that does not exist or cannot be suppressed.",
         "A typo in a suppression silently silences nothing, and gate blockers are never suppressible from a spec.",
         "<!-- sddgate-allow concrete_comand: typo -->",
@@ -99,8 +105,7 @@ pub static RULES: &[Rule] = &[
     ),
     spec_rule(
         "unused_suppression",
-        Severity::Warning,
-        false,
+        Kind::Meta,
         "An `sddgate-allow` comment silences nothing on the lines it covers.",
         "Stale suppressions outlive the text they were written for and will silently hide the next real finding.",
         "<!-- sddgate-allow concrete_command_in_spec: old quote -->\nThe pod is restarted by the executor.",
