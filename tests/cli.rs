@@ -433,3 +433,24 @@ fn usage_errors_exit_2() {
     assert_eq!(run(sddgate(), &["check", "no/such/dir"]).code, 2);
     assert_eq!(run(sddgate(), &["--version"]).code, 0);
 }
+
+#[test]
+fn colour_only_when_forced_or_on_a_terminal_and_never_with_no_color() {
+    let piped = run(
+        sddgate(),
+        &["check", "fixtures/readiness/readiness_block_audit.json"],
+    );
+    assert!(!piped.stdout.contains('\u{1b}'), "no escapes into a pipe");
+    let mut forced = sddgate();
+    forced.env_remove("NO_COLOR").env("CLICOLOR_FORCE", "1");
+    let r = run(
+        forced,
+        &["check", "fixtures/readiness/readiness_block_audit.json"],
+    );
+    assert!(
+        r.stdout.contains("\u{1b}["),
+        "CLICOLOR_FORCE=1 colours: {}",
+        r.stdout
+    );
+    assert_eq!(r.code, piped.code);
+}

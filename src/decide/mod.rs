@@ -618,3 +618,6 @@ pub fn fmt_cov(v: f64) -> String {
         s.to_string()
     }
 }
+
+#[cfg(test)]
+mod tests;
