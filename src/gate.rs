@@ -128,6 +128,7 @@ pub fn evaluate(
             status: repo::evidence_status(&config.root, &p.value),
         })
         .collect();
+    let spec_invalid = spec_problem.is_some();
     evidence.extend(spec_problem);
     let rollback = rollback_fact(config, r);
     let trace = trace_log.map(|(file, log)| {
@@ -177,12 +178,7 @@ pub fn evaluate(
             .at(&r.file, p.map_or(0, |p| p.line), p.map_or(0, |p| p.col)),
         );
     }
-    if spec.is_none()
-        && !eval
-            .blockers
-            .iter()
-            .any(|b| b.id == "evidence_missing" && b.message.starts_with("spec "))
-    {
+    if spec.is_none() && !spec_invalid {
         warnings.push(
             Violation::new("spec_not_checked", Severity::Warning, "no spec found (no `spec:` and no specify.md beside it): spec structure and commands were not checked")
                 .fix("Name the spec with `spec: specs/<type>/specify.md`.")

@@ -454,3 +454,16 @@ fn colour_only_when_forced_or_on_a_terminal_and_never_with_no_color() {
     );
     assert_eq!(r.code, piped.code);
 }
+
+#[test]
+fn discovery_honours_gitignore_and_excludes_but_not_for_named_paths() {
+    let repo = clean_repo();
+    write(repo.path(), ".gitignore", "build/\n");
+    write(repo.path(), "build/readiness.json", "{ broken");
+    write(repo.path(), "drafts/readiness.json", "{ broken");
+    write(repo.path(), ".sddgate.yml", "discovery:\n  exclude: [\"drafts/**\"]\n");
+    let r = run(sddgate_in(repo.path()), &["check", "--format", "json"]);
+    assert_eq!(r.code, 0, "ignored and excluded documents are not read: {}", r.stdout);
+    let r = run(sddgate_in(repo.path()), &["check", "drafts"]);
+    assert_eq!(r.code, 2, "a named path is checked although excluded: {}", r.stdout);
+}
