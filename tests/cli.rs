@@ -461,9 +461,21 @@ fn discovery_honours_gitignore_and_excludes_but_not_for_named_paths() {
     write(repo.path(), ".gitignore", "build/\n");
     write(repo.path(), "build/readiness.json", "{ broken");
     write(repo.path(), "drafts/readiness.json", "{ broken");
-    write(repo.path(), ".sddgate.yml", "discovery:\n  exclude: [\"drafts/**\"]\n");
+    write(
+        repo.path(),
+        ".sddgate.yml",
+        "discovery:\n  exclude: [\"drafts/**\"]\n",
+    );
     let r = run(sddgate_in(repo.path()), &["check", "--format", "json"]);
-    assert_eq!(r.code, 0, "ignored and excluded documents are not read: {}", r.stdout);
+    assert_eq!(
+        r.code, 0,
+        "ignored and excluded documents are not read: {}",
+        r.stdout
+    );
     let r = run(sddgate_in(repo.path()), &["check", "drafts"]);
-    assert_eq!(r.code, 2, "a named path is checked although excluded: {}", r.stdout);
+    assert_eq!(
+        r.code, 2,
+        "a named path is checked although excluded: {}",
+        r.stdout
+    );
 }

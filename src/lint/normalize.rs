@@ -1,0 +1,308 @@
+//! Text normalization for the command lint, with a map back to source byte offsets.
+//!
+//! Owns what "the same text" means: zero-width and format characters are dropped, compatibility
+//! forms are folded (NFKD), combining marks are stripped, non-ASCII look-alikes become their ASCII
+//! prototype, and (where asked) HTML entities are decoded. Every normalized byte keeps the source
+//! range it came from, so a hit found in normalized text points at the right bytes of the file.
+
+use std::ops::Range;
+
+use unicode_normalization::char::{decompose_compatible, is_combining_mark};
+use unicode_security::confusable_detection::skeleton;
+
+/// One run of normalized bytes and the source bytes it came from.
+#[derive(Debug, Clone, Copy)]
+struct Seg {
+    /// First normalized byte of the run.
+    norm: usize,
+    /// First source byte of the run.
+    src: usize,
+    /// One past the last source byte of the run.
+    src_end: usize,
+    /// `true`: the run is a verbatim copy (byte i maps to `src + i`); `false`: one source unit
+    /// (a character or an entity) became these bytes, all of which map to the whole unit.
+    ident: bool,
+}
+
+/// Maps normalized byte offsets back to source byte offsets.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct OffsetMap {
+    segs: Vec<Seg>,
+}
+
+impl OffsetMap {
+    fn seg_for(&self, norm: usize) -> Option<&Seg> {
+        let idx = self.segs.partition_point(|s| s.norm <= norm);
+        idx.checked_sub(1).and_then(|i| self.segs.get(i))
+    }
+
+    /// Source offset of the normalized byte `norm` (start of the character it came from).
+    pub(crate) fn src_start(&self, norm: usize) -> usize {
+        match self.seg_for(norm) {
+            Some(s) if s.ident => (s.src + (norm - s.norm)).min(s.src_end),
+            Some(s) => s.src,
+            None => 0,
+        }
+    }
+
+    /// Source offset just past the normalized range ending (exclusively) at `norm_end`.
+    pub(crate) fn src_end(&self, norm_end: usize) -> usize {
+        if norm_end == 0 {
+            return self.src_start(0);
+        }
+        match self.seg_for(norm_end - 1) {
+            Some(s) if s.ident => (s.src + (norm_end - s.norm)).min(s.src_end),
+            Some(s) => s.src_end,
+            None => 0,
+        }
+    }
+}
+
+/// Normalized text plus its offset map.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct NormText {
+    pub(crate) text: String,
+    pub(crate) map: OffsetMap,
+}
+
+impl NormText {
+    /// Source range of the normalized range `r`.
+    pub(crate) fn src_range(&self, r: Range<usize>) -> Range<usize> {
+        let start = self.map.src_start(r.start);
+        let end = self.map.src_end(r.end).max(start);
+        start..end
+    }
+
+    /// Appends `piece`, which sits verbatim at `src_offset` in the source.
+    pub(crate) fn push_source(&mut self, piece: &str, src_offset: usize, decode_entities: bool) {
+        // Fast path: plain ASCII with nothing to decode is copied as one identity run.
+        if piece.is_ascii() && !(decode_entities && piece.contains('&')) {
+            self.push_ident(piece, src_offset);
+            return;
+        }
+        let mut i = 0;
+        while i < piece.len() {
+            let rest = &piece[i..];
+            if decode_entities
+                && rest.starts_with('&')
+                && let Some((decoded, used)) = decode_entity(rest)
+            {
+                self.push_replaced(decoded, src_offset + i..src_offset + i + used);
+                i += used;
+                continue;
+            }
+            let Some(c) = rest.chars().next() else { break };
+            let len = c.len_utf8();
+            if c.is_ascii() {
+                let mut buf = [0u8; 4];
+                self.push_ident(c.encode_utf8(&mut buf), src_offset + i);
+            } else {
+                self.push_replaced(c, src_offset + i..src_offset + i + len);
+            }
+            i += len;
+        }
+    }
+
+    /// Appends text whose characters all stand for the source range `unit` (e.g. an entity that
+    /// the Markdown parser already decoded).
+    pub(crate) fn push_decoded(&mut self, text: &str, unit: Range<usize>) {
+        let before = self.text.len();
+        for c in text.chars() {
+            normalize_char(c, &mut self.text);
+        }
+        self.record(before, unit, false);
+    }
+
+    /// Appends a separator that exists only in the normalized view (maps to `at`).
+    pub(crate) fn push_separator(&mut self, c: char, at: usize) {
+        let before = self.text.len();
+        self.text.push(c);
+        self.record(before, at..at, false);
+    }
+
+    fn push_ident(&mut self, s: &str, src: usize) {
+        let before = self.text.len();
+        self.text.push_str(s);
+        if let Some(last) = self.map.segs.last_mut()
+            && last.ident
+            && last.src_end == src
+            && last.norm + (last.src_end - last.src) == before
+        {
+            last.src_end += s.len();
+            return;
+        }
+        self.record(before, src..src + s.len(), true);
+    }
+
+    fn push_replaced(&mut self, c: char, unit: Range<usize>) {
+        let before = self.text.len();
+        normalize_char(c, &mut self.text);
+        self.record(before, unit, false);
+    }
+
+    fn record(&mut self, before: usize, unit: Range<usize>, ident: bool) {
+        if self.text.len() > before {
+            self.map.segs.push(Seg {
+                norm: before,
+                src: unit.start,
+                src_end: unit.end,
+                ident,
+            });
+        }
+    }
+}
+
+/// Characters that render as nothing and only serve to split a word.
+fn is_invisible(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}'
+        | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{206F}' | '\u{3164}' | '\u{FE00}'..='\u{FE0F}'
+        | '\u{FEFF}' | '\u{FFA0}' | '\u{E0000}'..='\u{E007F}')
+}
+
+/// Characters that separate words like a space does but that NFKD keeps as they are.
+fn is_odd_space(c: char) -> bool {
+    matches!(c, '\u{0085}' | '\u{1680}' | '\u{2028}' | '\u{2029}')
+}
+
+/// Look-alikes that `skeleton` leaves non-ASCII (it maps Cyrillic `к` to `ĸ`, small capitals to
+/// themselves) but that read as ASCII letters in a monospace font.
+fn ascii_lookalike(c: char) -> Option<char> {
+    Some(match c {
+        'к' | 'ĸ' | 'ᴋ' | 'κ' | 'ⲕ' => 'k',
+        'т' | 'τ' | 'ᴛ' => 't',
+        'в' | 'ʙ' => 'b',
+        'ᴅ' => 'd',
+        'ᴇ' => 'e',
+        'ɢ' => 'g',
+        'н' | 'ʜ' => 'h',
+        'ᴊ' => 'j',
+        'ʟ' => 'l',
+        'м' | 'ᴍ' | 'ʍ' => 'm',
+        'ɴ' => 'n',
+        'ᴘ' => 'p',
+        'ʀ' => 'r',
+        '«' | '»' | '„' | '‟' => '"',
+        _ => return None,
+    })
+}
+
+/// Writes the normalized form of one source character.
+fn normalize_char(c: char, out: &mut String) {
+    if c.is_ascii() {
+        out.push(c);
+        return;
+    }
+    if is_invisible(c) {
+        return;
+    }
+    if is_odd_space(c) {
+        out.push(' ');
+        return;
+    }
+    decompose_compatible(c, |d| {
+        if d.is_ascii() {
+            out.push(d);
+        } else if is_combining_mark(d) || is_invisible(d) {
+            // Dropped: `k\u{301}ubectl` renders as kubectl with an accent.
+        } else if let Some(a) = ascii_lookalike(d) {
+            out.push(a);
+        } else {
+            push_skeleton(d, out);
+        }
+    });
+}
+
+/// Maps a non-ASCII character to its confusable prototype when that prototype is ASCII.
+fn push_skeleton(c: char, out: &mut String) {
+    let mut buf = [0u8; 4];
+    let proto: String = skeleton(c.encode_utf8(&mut buf))
+        .filter(|p| !is_combining_mark(*p))
+        .collect();
+    if !proto.is_empty() && proto.is_ascii() {
+        out.push_str(&proto);
+    } else {
+        out.push(c);
+    }
+}
+
+/// Decodes an HTML entity at the start of `s`: the character and the bytes consumed.
+pub(crate) fn decode_entity(s: &str) -> Option<(char, usize)> {
+    let end = s.as_bytes().iter().take(34).position(|&b| b == b';')?;
+    let body = s.get(1..end)?;
+    let c = if let Some(num) = body.strip_prefix('#') {
+        let code = match num.strip_prefix(['x', 'X']) {
+            Some(hex) => u32::from_str_radix(hex, 16).ok()?,
+            None => num.parse::<u32>().ok()?,
+        };
+        char::from_u32(code)?
+    } else {
+        named_entity(body)?
+    };
+    Some((c, end + 1))
+}
+
+/// The named entities seen in real documents, plus the invisible ones used to split words.
+fn named_entity(name: &str) -> Option<char> {
+    Some(match name {
+        "amp" | "AMP" => '&',
+        "lt" | "LT" => '<',
+        "gt" | "GT" => '>',
+        "quot" | "QUOT" => '"',
+        "apos" => '\'',
+        "nbsp" | "NonBreakingSpace" => '\u{00A0}',
+        "ensp" => '\u{2002}',
+        "emsp" => '\u{2003}',
+        "thinsp" => '\u{2009}',
+        "shy" => '\u{00AD}',
+        "zwj" => '\u{200D}',
+        "zwnj" => '\u{200C}',
+        "ZeroWidthSpace" | "NegativeThinSpace" | "NegativeMediumSpace" => '\u{200B}',
+        "NoBreak" => '\u{2060}',
+        "ndash" => '\u{2013}',
+        "mdash" => '\u{2014}',
+        "minus" => '\u{2212}',
+        "hyphen" | "dash" => '\u{2010}',
+        "lsquo" => '\u{2018}',
+        "rsquo" => '\u{2019}',
+        "ldquo" => '\u{201C}',
+        "rdquo" => '\u{201D}',
+        "laquo" => '\u{00AB}',
+        "raquo" => '\u{00BB}',
+        "hellip" => '\u{2026}',
+        "sol" => '/',
+        "bsol" => '\\',
+        "verbar" | "vert" => '|',
+        "semi" => ';',
+        "colon" => ':',
+        "comma" => ',',
+        "period" => '.',
+        "dollar" => '$',
+        "num" => '#',
+        "excl" => '!',
+        "lpar" => '(',
+        "rpar" => ')',
+        "lsqb" | "lbrack" => '[',
+        "rsqb" | "rbrack" => ']',
+        "lcub" | "lbrace" => '{',
+        "rcub" | "rbrace" => '}',
+        "equals" => '=',
+        "ast" => '*',
+        "lowbar" => '_',
+        "grave" => '`',
+        "Tab" => '\t',
+        "NewLine" => '\n',
+        _ => return None,
+    })
+}
+
+/// Normalizes a whole string.
+#[cfg(test)]
+pub(crate) fn normalize_str(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        normalize_char(c, &mut out);
+    }
+    out
+}

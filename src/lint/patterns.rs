@@ -1,0 +1,376 @@
+//! Command patterns: the `commands:` config section and its compiled, validated form.
+//!
+//! Owns turning the built-in table plus the user's additions, aliases and removals into one
+//! `CommandPatterns` value. Everything that needs compiling (the Aho-Corasick prefilter over
+//! tool words, the statement and prompt regexes, user regexes) is compiled here, once, so that
+//! scanning a file never compiles anything. Config mistakes are errors naming the entry.
+
+use std::collections::{BTreeMap, HashMap};
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use regex::Regex;
+
+use super::builtin::{self, RuleDef};
+use super::statements::Statements;
+
+/// The `commands:` section of `.sddgate.yml`.
+#[derive(Debug, Clone, Default, serde::Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct CommandsConfig {
+    /// Extra aliases, alias → tool (`kc: kubectl`). `k` → `kubectl` is built in. Aliases count
+    /// only in code, in command position.
+    pub aliases: BTreeMap<String, String>,
+    /// Extra tools: `{tool, subcommands}` or `{regex, name}`.
+    pub add: Vec<ToolSpec>,
+    /// Built-in tools to drop (`sql` and `http` name the statement detectors).
+    pub remove: Vec<String>,
+}
+
+/// One extra tool. Either `tool` (with optional `subcommands`; none means any argument counts
+/// in code and a flag is needed in prose) or `regex` with the `name` reported for its matches.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ToolSpec {
+    /// The command word, e.g. `mycli`.
+    #[serde(default)]
+    pub tool: Option<String>,
+    /// Subcommands that make `tool` an invocation, e.g. `[restart, purge]`.
+    #[serde(default)]
+    pub subcommands: Vec<String>,
+    /// A regular expression matched against normalized text, code and prose alike.
+    #[serde(default)]
+    pub regex: Option<String>,
+    /// The tool name reported for `regex` matches.
+    #[serde(default)]
+    pub name: Option<String>,
+}
+
+/// A `commands:` entry that cannot be used.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum PatternError {
+    #[error("commands.remove: `{name}` is not a built-in tool (known: {known})")]
+    UnknownTool { name: String, known: String },
+    #[error("commands.aliases: `{alias}: {target}` points at an unknown tool")]
+    UnknownAliasTarget { alias: String, target: String },
+    #[error(
+        "commands.aliases: `{alias}` must be one word (letters, digits, `-`, `_`, `.`) and not a tool name"
+    )]
+    BadAlias { alias: String },
+    #[error("commands.add[{index}]: {reason}")]
+    BadToolSpec { index: usize, reason: String },
+    #[error("commands.add[{index}] (`{name}`): invalid regex: {source}")]
+    BadRegex {
+        index: usize,
+        name: String,
+        source: regex::Error,
+    },
+}
+
+/// What makes a tool word an invocation (resolved from `RuleDef` or a `ToolSpec`).
+#[derive(Debug, Clone)]
+pub(crate) enum Rule {
+    Subs {
+        code: Vec<Vec<String>>,
+        prose: Vec<Vec<String>>,
+    },
+    Args {
+        prose_words: Vec<String>,
+    },
+    Flags(Vec<String>),
+    GroupVerb {
+        groups: Vec<String>,
+        verbs: Vec<String>,
+    },
+    Bare,
+    Kill,
+    Rm,
+    Curl,
+    Wget,
+    Service,
+    Aws,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Tool {
+    pub(crate) name: String,
+    /// Counts only in lower case or odd mixed case (see `builtin`).
+    pub(crate) english: bool,
+    pub(crate) rule: Rule,
+}
+
+/// Prefilter pattern kinds.
+pub(crate) const KIND_WORD: u8 = 1;
+pub(crate) const KIND_STATEMENT: u8 = 2;
+
+/// Compiled command patterns: build once with [`CommandPatterns::new`], share across files.
+#[derive(Debug, Clone)]
+pub struct CommandPatterns {
+    pub(crate) tools: Vec<Tool>,
+    pub(crate) by_name: HashMap<String, usize>,
+    pub(crate) aliases: HashMap<String, usize>,
+    pub(crate) prefilter: AhoCorasick,
+    pub(crate) kinds: Vec<u8>,
+    pub(crate) statements: Statements,
+    pub(crate) custom: Vec<(String, Regex)>,
+    pub(crate) prompt: Regex,
+}
+
+/// A shell prompt at the start of a code line: `$ `, `# `, `% `, `> `, `PS> `, `PS C:\x> `,
+/// `user@host:~$ `, `[user@host dir]# `, optionally after a `(venv)` marker.
+const PROMPT: &str = r"^[ \t]*(?:\([\w.-]+\)[ \t]*)?(?:\[[^\]\n]{1,80}\][$#%]|[\w.-]+@[\w.-]+(?::[^\s]*)?[$#%>]|PS(?:[ \t][A-Za-z]:\\[^>\n]*)?>|[A-Za-z]:\\[^>\n]*>|[$#%>❯➜λ])[ \t]+";
+
+impl CommandPatterns {
+    /// The built-in patterns, no config.
+    pub fn builtin() -> Self {
+        match Self::new(&CommandsConfig::default()) {
+            Ok(p) => p,
+            // The built-in table is constant and covered by tests.
+            Err(e) => unreachable!("built-in command patterns are valid: {e}"),
+        }
+    }
+
+    /// Validates `config` and compiles the patterns.
+    pub fn new(config: &CommandsConfig) -> Result<Self, PatternError> {
+        let mut tools: Vec<Tool> = builtin::TOOLS.iter().map(from_def).collect();
+        let mut sql = true;
+        let mut http = true;
+
+        for name in &config.remove {
+            let lower = name.trim().to_ascii_lowercase();
+            match lower.as_str() {
+                "sql" => sql = false,
+                "http" => http = false,
+                _ => {
+                    let before = tools.len();
+                    tools.retain(|t| t.name != lower);
+                    if tools.len() == before {
+                        let known = builtin::TOOLS.iter().map(|t| t.name).collect::<Vec<_>>();
+                        return Err(PatternError::UnknownTool {
+                            name: name.clone(),
+                            known: format!("{}, sql, http", known.join(", ")),
+                        });
+                    }
+                }
+            }
+        }
+
+        let mut custom = Vec::new();
+        for (index, spec) in config.add.iter().enumerate() {
+            match (&spec.tool, &spec.regex) {
+                (Some(tool), None) => {
+                    if spec.name.is_some() {
+                        return Err(bad(
+                            index,
+                            "`name` goes with `regex`; a `tool` is its own name",
+                        ));
+                    }
+                    let name = tool.trim().to_ascii_lowercase();
+                    if !is_word(&name) {
+                        return Err(bad(
+                            index,
+                            &format!("`tool: {tool}` must be one command word"),
+                        ));
+                    }
+                    let rule = if spec.subcommands.is_empty() {
+                        Rule::Args {
+                            prose_words: Vec::new(),
+                        }
+                    } else {
+                        let subs: Vec<Vec<String>> = spec
+                            .subcommands
+                            .iter()
+                            .map(|s| s.split_whitespace().map(str::to_ascii_lowercase).collect())
+                            .filter(|words: &Vec<String>| !words.is_empty())
+                            .collect();
+                        Rule::Subs {
+                            code: subs.clone(),
+                            prose: subs,
+                        }
+                    };
+                    // A user entry for a built-in name replaces the built-in rule.
+                    tools.retain(|t| t.name != name);
+                    tools.push(Tool {
+                        name,
+                        english: true,
+                        rule,
+                    });
+                }
+                (None, Some(pattern)) => {
+                    let Some(name) = spec.name.as_ref().filter(|n| !n.trim().is_empty()) else {
+                        return Err(bad(index, "`regex` needs a `name` to report"));
+                    };
+                    if !spec.subcommands.is_empty() {
+                        return Err(bad(index, "`subcommands` go with `tool`, not `regex`"));
+                    }
+                    let re = Regex::new(pattern).map_err(|source| PatternError::BadRegex {
+                        index,
+                        name: name.clone(),
+                        source,
+                    })?;
+                    custom.push((name.trim().to_string(), re));
+                }
+                (Some(_), Some(_)) => {
+                    return Err(bad(index, "give either `tool` or `regex`, not both"));
+                }
+                (None, None) => return Err(bad(index, "needs `tool` or `regex` (with `name`)")),
+            }
+        }
+
+        let by_name: HashMap<String, usize> = tools
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (t.name.clone(), i))
+            .collect();
+
+        let mut aliases = HashMap::new();
+        let builtin_aliases = builtin::ALIASES
+            .iter()
+            .map(|&(a, t)| (a.to_string(), t.to_string()));
+        let user_aliases = config.aliases.iter().map(|(a, t)| (a.clone(), t.clone()));
+        for (alias, target) in builtin_aliases.chain(user_aliases) {
+            let a = alias.trim().to_ascii_lowercase();
+            if !is_word(&a) || by_name.contains_key(&a) {
+                return Err(PatternError::BadAlias { alias });
+            }
+            let target_lower = target.trim().to_ascii_lowercase();
+            match by_name.get(&target_lower) {
+                Some(&i) => {
+                    aliases.insert(a, i);
+                }
+                // The built-in `k` quietly goes away with `remove: [kubectl]`.
+                None if builtin::ALIASES.iter().any(|&(b, _)| b == a) => {}
+                None => return Err(PatternError::UnknownAliasTarget { alias, target }),
+            }
+        }
+
+        let mut words: Vec<(String, u8)> = Vec::new();
+        let mut add_word = |w: &str, kind: u8| match words.iter_mut().find(|(x, _)| x == w) {
+            Some((_, k)) => *k |= kind,
+            None => words.push((w.to_string(), kind)),
+        };
+        for t in &tools {
+            add_word(&t.name, KIND_WORD);
+        }
+        for a in aliases.keys() {
+            add_word(a, KIND_WORD);
+        }
+        if sql {
+            builtin::SQL_WORDS
+                .iter()
+                .for_each(|w| add_word(w, KIND_STATEMENT));
+        }
+        if http {
+            builtin::HTTP_WORDS
+                .iter()
+                .for_each(|w| add_word(w, KIND_STATEMENT));
+        }
+        let prefilter = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(words.iter().map(|(w, _)| w.as_str()))
+            .map_err(|e| bad(0, &format!("cannot build the tool-word automaton: {e}")))?;
+        let kinds = words.iter().map(|(_, k)| *k).collect();
+
+        let statements = Statements::new(sql, http).map_err(|source| PatternError::BadRegex {
+            index: 0,
+            name: "built-in".into(),
+            source,
+        })?;
+        let prompt = Regex::new(PROMPT).map_err(|source| PatternError::BadRegex {
+            index: 0,
+            name: "prompt".into(),
+            source,
+        })?;
+
+        Ok(Self {
+            tools,
+            by_name,
+            aliases,
+            prefilter,
+            kinds,
+            statements,
+            custom,
+            prompt,
+        })
+    }
+
+    /// Every tool name that can be reported, for documentation: command words, then the
+    /// statement detectors (`sql`, `http`), then user regex names.
+    pub fn tool_names(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = self.tools.iter().map(|t| t.name.as_str()).collect();
+        if self.statements.sql {
+            names.push("sql");
+        }
+        if self.statements.http {
+            names.push("http");
+        }
+        names.extend(self.custom.iter().map(|(n, _)| n.as_str()));
+        names
+    }
+
+    /// The tool named by `word` (already lowercased), through an alias when `alias_ok`.
+    pub(crate) fn lookup(&self, lower: &str, alias_ok: bool) -> Option<&Tool> {
+        let idx = match self.by_name.get(lower) {
+            Some(&i) => Some(i),
+            None if alias_ok => self.aliases.get(lower).copied(),
+            None => None,
+        }?;
+        self.tools.get(idx)
+    }
+}
+
+fn bad(index: usize, reason: &str) -> PatternError {
+    PatternError::BadToolSpec {
+        index,
+        reason: reason.to_string(),
+    }
+}
+
+fn is_word(s: &str) -> bool {
+    !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        && s.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
+}
+
+/// A whitespace-separated word list.
+fn strings(words: &str) -> Vec<String> {
+    words.split_whitespace().map(str::to_string).collect()
+}
+
+/// A whitespace-separated list of entries whose words are joined by `+`.
+fn entries(words: &str) -> Vec<Vec<String>> {
+    words
+        .split_whitespace()
+        .map(|e| e.split('+').map(str::to_string).collect())
+        .collect()
+}
+
+fn from_def(def: &builtin::ToolDef) -> Tool {
+    let rule = match def.rule {
+        RuleDef::Subs { code, prose } => Rule::Subs {
+            code: entries(code),
+            prose: entries(prose),
+        },
+        RuleDef::Args { prose_words } => Rule::Args {
+            prose_words: strings(prose_words),
+        },
+        RuleDef::Flags(flags) => Rule::Flags(strings(flags)),
+        RuleDef::GroupVerb { groups, verbs } => Rule::GroupVerb {
+            groups: strings(groups),
+            verbs: strings(verbs),
+        },
+        RuleDef::Bare => Rule::Bare,
+        RuleDef::Kill => Rule::Kill,
+        RuleDef::Rm => Rule::Rm,
+        RuleDef::Curl => Rule::Curl,
+        RuleDef::Wget => Rule::Wget,
+        RuleDef::Service => Rule::Service,
+        RuleDef::Aws => Rule::Aws,
+    };
+    Tool {
+        name: def.name.to_string(),
+        english: def.english,
+        rule,
+    }
+}

@@ -1,0 +1,354 @@
+//! Tokenizers: shell-like words for code, plain words for prose, and logical lines.
+//!
+//! Owns how a line becomes words. In code, quotes and backslashes are removed the way a shell
+//! removes them (`k''ubectl` and `"kube""ctl"` are `kubectl`), backslash-newline joins lines, and
+//! shell operators, brackets and commas separate words so `$(…)`, backticks and JSON arrays such
+//! as `["kubectl","delete"]` yield their words. In prose only whitespace and punctuation split
+//! words; quotes, backslashes and leftover emphasis markers are dropped from inside words.
+
+use std::ops::Range;
+
+/// Punctuation that separates words and says what may follow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Op {
+    /// Ends a command; the next word is in command position (`;`, `|`, `&&`, `$(`, backtick).
+    Sep,
+    /// Opens a bracket (`[`, `{`): ends a command; the next word may be an array element.
+    Open,
+    /// Closes a bracket or redirects (`)`, `]`, `}`, `<`, `>`): ends a command.
+    Close,
+    /// A comma: separates array elements.
+    Comma,
+}
+
+/// A word or an operator of one logical line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Token {
+    /// The word after quote and escape removal, or the operator text.
+    pub(crate) text: String,
+    /// Normalized offset of the token's first byte (an opening quote included).
+    pub(crate) start: usize,
+    /// Normalized offset of the first byte that contributes to `text`.
+    pub(crate) lead: usize,
+    /// Normalized offset just past the token.
+    pub(crate) end: usize,
+    /// `Some` for operators.
+    pub(crate) op: Option<Op>,
+    /// Quotes, escapes or line continuations were removed from the word.
+    pub(crate) altered: bool,
+    /// The word is exactly one quoted string: the range of its content (scanned recursively,
+    /// for `bash -c "…"`, `ssh host '…'` and JSON strings).
+    pub(crate) inner: Option<Range<usize>>,
+    /// A line break separates this token from the previous one (prose renders one line).
+    pub(crate) nl_before: bool,
+}
+
+impl Token {
+    pub(crate) fn is_word(&self) -> bool {
+        self.op.is_none()
+    }
+
+    /// `-x`, `-9`, `--flag`, `--flag=value` (a lone `-` or `--` is not a flag).
+    pub(crate) fn is_flag(&self) -> bool {
+        self.is_word() && is_flag(&self.text)
+    }
+}
+
+pub(crate) fn is_flag(s: &str) -> bool {
+    let b = s.as_bytes();
+    match b {
+        [b'-', b'-', c, ..] => c.is_ascii_alphanumeric(),
+        [b'-', c, ..] => c.is_ascii_alphanumeric(),
+        _ => false,
+    }
+}
+
+/// A word being assembled.
+#[derive(Default)]
+struct Word {
+    text: String,
+    start: Option<usize>,
+    lead: Option<usize>,
+    altered: bool,
+    quoted_parts: u32,
+    bare: bool,
+    inner: Option<Range<usize>>,
+    /// A Windows path (`C:\tools\helm.exe`): backslashes are separators, not escapes.
+    win_path: bool,
+}
+
+impl Word {
+    fn begin(&mut self, at: usize) {
+        self.start.get_or_insert(at);
+    }
+
+    fn push(&mut self, c: char, at: usize) {
+        self.begin(at);
+        self.lead.get_or_insert(at);
+        self.text.push(c);
+    }
+
+    fn finish(&mut self, end: usize, out: &mut Vec<Token>) {
+        let w = std::mem::take(self);
+        let Some(start) = w.start else { return };
+        if w.text.is_empty() && w.quoted_parts == 0 {
+            return;
+        }
+        let inner = if w.quoted_parts == 1 && !w.bare {
+            w.inner
+        } else {
+            None
+        };
+        out.push(Token {
+            text: w.text,
+            start,
+            lead: w.lead.unwrap_or(start),
+            end,
+            op: None,
+            altered: w.altered,
+            inner,
+            nl_before: false,
+        });
+    }
+}
+
+fn push_op(out: &mut Vec<Token>, text: &str, at: usize, op: Op) {
+    out.push(Token {
+        text: text.to_string(),
+        start: at,
+        lead: at,
+        end: at + text.len(),
+        op: Some(op),
+        altered: false,
+        inner: None,
+        nl_before: false,
+    });
+}
+
+/// Splits `text[range]` into shell words and operators. Offsets are offsets in `text`.
+pub(crate) fn tokenize_code(text: &str, range: Range<usize>) -> Vec<Token> {
+    let mut out = Vec::new();
+    let Some(s) = text.get(range.clone()) else {
+        return out;
+    };
+    let base = range.start;
+    let b = s.as_bytes();
+    let mut w = Word::default();
+    let mut i = 0;
+    while i < b.len() {
+        let at = base + i;
+        let next = b.get(i + 1).copied();
+        match b[i] {
+            b' ' | b'\t' | b'\r' | b'\n' => {
+                w.finish(at, &mut out);
+                i += 1;
+            }
+            b'\\' if w.win_path || is_drive_or_dot(&w.text) => {
+                w.win_path = true;
+                w.push('\\', at);
+                w.bare = true;
+                i += 1;
+            }
+            b'\\' => {
+                let after = &b[i + 1..];
+                if after.starts_with(b"\n") || after.starts_with(b"\r\n") {
+                    // A continuation: inside a word it joins the halves (`kube\⏎ctl`).
+                    if w.start.is_some() {
+                        w.altered = true;
+                    }
+                    i += if after.starts_with(b"\n") { 2 } else { 3 };
+                } else if let Some(c) = s.get(i + 1..).and_then(|r| r.chars().next()) {
+                    w.begin(at);
+                    w.altered = true;
+                    w.bare = true;
+                    w.push(c, at + 1);
+                    i += 1 + c.len_utf8();
+                } else {
+                    w.push('\\', at);
+                    w.bare = true;
+                    i += 1;
+                }
+            }
+            b'\'' => i = quoted(s, i, base, b'\'', &mut w),
+            b'"' => i = quoted(s, i, base, b'"', &mut w),
+            b'$' if next == Some(b'(') => {
+                w.finish(at, &mut out);
+                push_op(&mut out, "$(", at, Op::Sep);
+                i += 2;
+            }
+            b'$' if next == Some(b'\'') => {
+                w.begin(at);
+                i = quoted(s, i + 1, base, b'\'', &mut w);
+            }
+            b'$' if next == Some(b'{') => {
+                // `${VAR}` stays part of the word.
+                let close = s[i..].find('}').map_or(s.len(), |p| i + p + 1);
+                for (k, c) in s[i..close].char_indices() {
+                    w.push(c, at + k);
+                }
+                w.bare = true;
+                i = close;
+            }
+            b'`' | b';' | b'|' | b'&' | b'(' => {
+                w.finish(at, &mut out);
+                let double = matches!(
+                    (b[i], next),
+                    (b'&', Some(b'&'))
+                        | (b'|', Some(b'|'))
+                        | (b';', Some(b';'))
+                        | (b'|', Some(b'&'))
+                );
+                let len = if double { 2 } else { 1 };
+                push_op(&mut out, &s[i..i + len], at, Op::Sep);
+                i += len;
+            }
+            b'{' if next == Some(b'}') => {
+                w.push('{', at);
+                w.push('}', at + 1);
+                w.bare = true;
+                i += 2;
+            }
+            b'[' | b'{' => {
+                w.finish(at, &mut out);
+                push_op(&mut out, &s[i..i + 1], at, Op::Open);
+                i += 1;
+            }
+            b')' | b']' | b'}' | b'<' | b'>' => {
+                w.finish(at, &mut out);
+                push_op(&mut out, &s[i..i + 1], at, Op::Close);
+                i += 1;
+            }
+            b',' => {
+                w.finish(at, &mut out);
+                push_op(&mut out, ",", at, Op::Comma);
+                i += 1;
+            }
+            _ => {
+                let Some(c) = s[i..].chars().next() else {
+                    break;
+                };
+                w.push(c, at);
+                w.bare = true;
+                i += c.len_utf8();
+            }
+        }
+    }
+    w.finish(base + b.len(), &mut out);
+    out
+}
+
+/// `C:` or `.`: the start of a Windows path when a backslash follows.
+fn is_drive_or_dot(word: &str) -> bool {
+    let b = word.as_bytes();
+    matches!(b, [d, b':'] if d.is_ascii_alphabetic()) || word == "." || word == ".."
+}
+
+/// Reads a quoted part starting at `s[i]` (the quote); returns the index after it.
+fn quoted(s: &str, i: usize, base: usize, quote: u8, w: &mut Word) -> usize {
+    let b = s.as_bytes();
+    w.begin(base + i);
+    w.altered = true;
+    w.quoted_parts += 1;
+    let content_start = i + 1;
+    let mut j = content_start;
+    while j < b.len() && b[j] != quote {
+        if quote == b'"'
+            && b[j] == b'\\'
+            && let Some(&n) = b.get(j + 1)
+        {
+            if matches!(n, b'"' | b'\\' | b'$' | b'`') {
+                w.push(n as char, base + j + 1);
+                j += 2;
+                continue;
+            }
+            if n == b'\n' {
+                j += 2;
+                continue;
+            }
+        }
+        let Some(c) = s[j..].chars().next() else {
+            break;
+        };
+        w.push(c, base + j);
+        j += c.len_utf8();
+    }
+    w.inner = Some(base + content_start..base + j);
+    (j + 1).min(b.len())
+}
+
+/// Splits `text[range]` into prose words and clause separators.
+pub(crate) fn tokenize_prose(text: &str, range: Range<usize>) -> Vec<Token> {
+    let mut out = Vec::new();
+    let Some(s) = text.get(range.clone()) else {
+        return out;
+    };
+    let base = range.start;
+    let mut w = Word::default();
+    let mut chars = s.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        let at = base + i;
+        let next = chars.peek().map(|&(_, n)| n);
+        let ends_clause = next.is_none_or(|n| n.is_whitespace() || "\"')]}".contains(n));
+        match c {
+            c if c.is_whitespace() => w.finish(at, &mut out),
+            '\'' | '"' | '\\' | '`' | '*' => {
+                // Removed from inside words: `k'ubectl`, leftover `**` in raw HTML.
+                w.begin(at);
+                w.altered = true;
+            }
+            ',' | ';' | '(' | ')' | '[' | ']' | '{' | '}' | '<' | '>' | '|' | '&' | '—' | '…' =>
+            {
+                w.finish(at, &mut out);
+                let mut buf = [0u8; 4];
+                push_op(&mut out, c.encode_utf8(&mut buf), at, Op::Sep);
+            }
+            '.' | ':' | '!' | '?' if ends_clause => {
+                w.finish(at, &mut out);
+                push_op(&mut out, &s[i..i + 1], at, Op::Sep);
+            }
+            _ => w.push(c, at),
+        }
+    }
+    w.finish(base + s.len(), &mut out);
+    for t in &mut out {
+        // Emphasis residue around a word in raw HTML or front matter: `_kubectl_`.
+        if t.is_word() && (t.text.starts_with('_') || t.text.ends_with('_')) {
+            let trimmed = t.text.trim_matches('_');
+            if !trimmed.is_empty() {
+                t.text = trimmed.to_string();
+                t.altered = true;
+            }
+        }
+    }
+    out.retain(|t| !(t.is_word() && t.text.is_empty()));
+    let mut prev_end = base;
+    for t in &mut out {
+        t.nl_before = text
+            .get(prev_end..t.start)
+            .is_some_and(|gap| gap.contains('\n'));
+        prev_end = t.end;
+    }
+    out
+}
+
+/// Line ranges of `text`; with `continuation`, a line ending in an unescaped backslash is
+/// joined with the next one.
+pub(crate) fn logical_lines(text: &str, continuation: bool) -> Vec<Range<usize>> {
+    let mut lines = Vec::new();
+    let mut start = 0;
+    let mut pos = 0;
+    while pos <= text.len() {
+        let line_end = text[pos..].find('\n').map_or(text.len(), |p| pos + p);
+        let body = text[pos..line_end].trim_end_matches('\r');
+        let backslashes = body.len() - body.trim_end_matches('\\').len();
+        let joins = continuation && backslashes % 2 == 1 && line_end < text.len();
+        if !joins {
+            if line_end > start {
+                lines.push(start..line_end);
+            }
+            start = line_end + 1;
+        }
+        pos = line_end + 1;
+    }
+    lines
+}

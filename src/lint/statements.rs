@@ -1,0 +1,244 @@
+//! Statement detectors: mutating SQL and raw HTTP API calls, found by regex in normalized text.
+//!
+//! Owns the two command forms that have no command word: `DELETE FROM sessions …` and
+//! `DELETE /api/v1/namespaces/…`. SQL keywords must be upper case in prose (and in code unless
+//! the block is SQL or the statement ends with `;`), so "delete from the cache" is not a
+//! statement. A raw call is flagged when its path is an operations endpoint; an application
+//! endpoint quoted in a spec (`POST /v1/appointments`) is not a remediation.
+
+use std::ops::Range;
+
+use regex::Regex;
+
+use super::Context;
+use super::builtin::STOPWORDS;
+
+/// A statement found in a unit's normalized text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct StatementHit {
+    pub(crate) tool: &'static str,
+    /// Normalized range of the match (from the keyword or method).
+    pub(crate) range: Range<usize>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Statements {
+    pub(crate) sql: bool,
+    pub(crate) http: bool,
+    sql_res: Vec<Regex>,
+    http_re: Regex,
+}
+
+const TARGET: &str = r#"(?P<t>[\w."`\[\]$-]+)"#;
+
+/// Path segments that mark an operations endpoint (Kubernetes, Elasticsearch, brokers, admin
+/// APIs). Segments starting with `_` (Elasticsearch) count too.
+const OPS_SEGMENTS: &[&str] = &[
+    "apis",
+    "namespaces",
+    "pods",
+    "deployments",
+    "statefulsets",
+    "daemonsets",
+    "replicasets",
+    "nodes",
+    "eviction",
+    "evictions",
+    "scale",
+    "restart",
+    "rollout",
+    "rollback",
+    "drain",
+    "cordon",
+    "reboot",
+    "shutdown",
+    "stop",
+    "start",
+    "kill",
+    "terminate",
+    "flush",
+    "flushall",
+    "purge",
+    "cache",
+    "caches",
+    "queues",
+    "contents",
+    "connections",
+    "sessions",
+    "reload",
+    "failover",
+    "maintenance",
+    "admin",
+    "actions",
+    "instances",
+    "servers",
+    "jobs",
+    "cronjobs",
+    "exchanges",
+    "vhosts",
+    "bindings",
+    "runtime",
+    "config",
+    "settings",
+    "indices",
+    "topics",
+    "consumer-groups",
+    "offsets",
+    "partitions",
+    "replicas",
+    "restart-pod",
+    "redeploy",
+];
+
+/// Words that follow a SQL keyword in a sentence about SQL rather than in a statement
+/// ("must not issue DELETE FROM statements").
+const GENERIC_TARGETS: &[&str] = &[
+    "statement",
+    "statements",
+    "query",
+    "queries",
+    "command",
+    "commands",
+    "operation",
+    "operations",
+    "anything",
+    "everything",
+    "production",
+    "prod",
+    "table",
+    "tables",
+    "rows",
+];
+
+/// Elasticsearch endpoints that read even when called with POST.
+const READ_ONLY_ES: &[&str] = &[
+    "_search",
+    "_count",
+    "_msearch",
+    "_mget",
+    "_validate",
+    "_explain",
+    "_analyze",
+    "_field_caps",
+    "_sql",
+];
+
+impl Statements {
+    pub(crate) fn new(sql: bool, http: bool) -> Result<Self, regex::Error> {
+        let sql_sources = [
+            format!(
+                r"(?i)\b(?P<kw>DROP)\s+(?:TABLE|DATABASE|INDEX|SCHEMA|VIEW|USER|ROLE|SEQUENCE|MATERIALIZED\s+VIEW)\s+(?:CONCURRENTLY\s+)?(?:IF\s+EXISTS\s+)?{TARGET}"
+            ),
+            format!(r"(?i)\b(?P<kw>DELETE)\s+FROM\s+{TARGET}"),
+            format!(r"(?i)\b(?P<kw>TRUNCATE)\s+(?:TABLE\s+)?{TARGET}"),
+            format!(r"(?i)\b(?P<kw>UPDATE)\s+{TARGET}\s+SET\b"),
+            format!(
+                r"(?i)\b(?P<kw>ALTER)\s+(?:TABLE|DATABASE|SYSTEM|ROLE|USER|INDEX|SCHEMA|SEQUENCE)\s+{TARGET}"
+            ),
+            format!(r"(?i)\b(?P<kw>INSERT)\s+INTO\s+{TARGET}"),
+            format!(r"(?i)\b(?P<kw>REINDEX)\s+(?:TABLE|INDEX|DATABASE|SCHEMA|SYSTEM)\s+{TARGET}"),
+            r"(?i)\b(?P<kw>SET)\s+GLOBAL\s+(?P<t>\w+)".to_string(),
+            r"(?i)\b(?P<kw>KILL)\s+(?:QUERY\s+|CONNECTION\s+)?(?P<t>\d+)\b".to_string(),
+            r"(?i)\b(?P<kw>VACUUM)\s+(?:\(\s*)?FULL\b".to_string(),
+            r"\b(?P<fn>pg_(?:terminate|cancel)_backend|pg_reload_conf)\s*\(".to_string(),
+        ];
+        let sql_res = sql_sources
+            .iter()
+            .map(|s| Regex::new(s))
+            .collect::<Result<Vec<_>, _>>()?;
+        let http_re = Regex::new(
+            r#"\b(?P<m>POST|PUT|PATCH|DELETE)[ \t]+(?P<u>https?://[^\s"'<>`|]+|/[^\s"'<>`|]*|_[A-Za-z][^\s"'<>`|]*)"#,
+        )?;
+        Ok(Self {
+            sql,
+            http,
+            sql_res,
+            http_re,
+        })
+    }
+
+    /// Finds statements in `text`. `sql_block` says the code block is declared SQL.
+    pub(crate) fn scan(
+        &self,
+        text: &str,
+        ctx: Context,
+        sql_block: bool,
+        out: &mut Vec<StatementHit>,
+    ) {
+        if self.sql {
+            for re in &self.sql_res {
+                for caps in re.captures_iter(text) {
+                    let Some(whole) = caps.get(0) else { continue };
+                    if sql_accepted(text, &caps, ctx, sql_block) {
+                        out.push(StatementHit {
+                            tool: "sql",
+                            range: whole.range(),
+                        });
+                    }
+                }
+            }
+        }
+        if self.http {
+            for caps in self.http_re.captures_iter(text) {
+                let (Some(whole), Some(m), Some(u)) = (caps.get(0), caps.name("m"), caps.name("u"))
+                else {
+                    continue;
+                };
+                if ops_call(m.as_str(), u.as_str()) {
+                    out.push(StatementHit {
+                        tool: "http",
+                        range: whole.range(),
+                    });
+                }
+            }
+        }
+    }
+}
+
+fn sql_accepted(text: &str, caps: &regex::Captures<'_>, ctx: Context, sql_block: bool) -> bool {
+    if caps.name("fn").is_some() {
+        return true;
+    }
+    let Some(kw) = caps.name("kw") else {
+        return false;
+    };
+    if let Some(t) = caps.name("t") {
+        let target = t.as_str().trim_matches(|c: char| !c.is_alphanumeric());
+        let not_a_name = |s: &&str| s.eq_ignore_ascii_case(target);
+        if target.is_empty()
+            || STOPWORDS.iter().any(not_a_name)
+            || GENERIC_TARGETS.iter().any(not_a_name)
+        {
+            return false;
+        }
+    }
+    let upper = kw.as_str().bytes().all(|b| !b.is_ascii_lowercase());
+    match ctx {
+        Context::Prose => upper,
+        Context::Code => {
+            let line_end = text[kw.start()..]
+                .find('\n')
+                .map_or(text.len(), |p| kw.start() + p);
+            upper || sql_block || text[kw.start()..line_end].contains(';')
+        }
+    }
+}
+
+/// `true` when `url` (a path or full URL) called with `method` is an operations call.
+fn ops_call(method: &str, url: &str) -> bool {
+    let path = match url.find("://") {
+        Some(p) => url[p + 3..].find('/').map_or("", |s| &url[p + 3 + s..]),
+        None => url,
+    };
+    let lower = path.to_ascii_lowercase();
+    let mut segments = lower
+        .split(['/', '?', '&', '=', '.'])
+        .filter(|s| !s.is_empty());
+    if segments
+        .any(|s| (s.starts_with('_') && !READ_ONLY_ES.contains(&s)) || OPS_SEGMENTS.contains(&s))
+    {
+        return true;
+    }
+    // A concrete DELETE (no `{id}` or `:id` placeholders) destroys something real.
+    method == "DELETE" && !path.contains(['{', '<']) && !path.contains("/:")
+}
