@@ -202,17 +202,10 @@ fn an_error_in_one_document_does_not_hide_the_others_and_wins_the_exit_code() {
 #[test]
 fn a_damaged_trace_log_is_an_error_a_torn_tail_a_note() {
     let repo = clean_repo();
-    let full: String = [
-        "webhook_received",
-        "incident_event_normalized",
-        "specify",
-        "spec_diff_created",
-        "commit",
-        "validate",
-    ]
-    .iter()
-    .map(|s| format!("{{\"incident_id\":\"DF-2026-06-01-01\",\"step\":\"{s}\"}}\n"))
-    .collect();
+    let full: String = sddgate::trace::STEPS
+        .iter()
+        .map(|s| format!("{{\"incident_id\":\"DF-2026-06-01-01\",\"step\":\"{s}\"}}\n"))
+        .collect();
     write(
         repo.path(),
         ".sddgate/trace.jsonl",

@@ -207,46 +207,35 @@ fn subcommand(
     ctx: Context,
     english: bool,
 ) -> Option<Vec<usize>> {
-    let mut after_flag = false;
-    for (j, t) in words(tokens, from, end).take(10) {
-        if t.is_flag() {
-            after_flag = !t.text.contains('=');
-            continue;
-        }
-        if let Some(n) = match_entry(tokens, j, end, entries) {
-            let decisive: Vec<usize> = (j..j + n).collect();
-            if ctx == Context::Prose {
-                let mut next = words(tokens, j + n, end);
-                let first = next.next().map(|(_, t)| t);
-                // An English-looking tool ("a helm upgrade that times out", "people ran helm
-                // rollback by hand") counts only with an argument: `helm rollback web 41`.
-                let ok = match first {
-                    Some(t)
-                        if FOLLOW_STOPWORDS
-                            .iter()
-                            .any(|w| w.eq_ignore_ascii_case(&t.text)) =>
-                    {
-                        false
-                    }
-                    Some(t) => {
-                        !english
-                            || is_argument_like(&t.text)
-                            || next.next().is_some_and(|(_, t)| is_argument_like(&t.text))
-                    }
-                    None => !english,
-                };
-                if !ok {
-                    return None;
+    after_flags(tokens, from, end, |j, _| {
+        let n = match_entry(tokens, j, end, entries)?;
+        let decisive: Vec<usize> = (j..j + n).collect();
+        if ctx == Context::Prose {
+            let mut next = words(tokens, j + n, end);
+            let first = next.next().map(|(_, t)| t);
+            // An English-looking tool ("a helm upgrade that times out", "people ran helm
+            // rollback by hand") counts only with an argument: `helm rollback web 41`.
+            let ok = match first {
+                Some(t)
+                    if FOLLOW_STOPWORDS
+                        .iter()
+                        .any(|w| w.eq_ignore_ascii_case(&t.text)) =>
+                {
+                    false
                 }
+                Some(t) => {
+                    !english
+                        || is_argument_like(&t.text)
+                        || next.next().is_some_and(|(_, t)| is_argument_like(&t.text))
+                }
+                None => !english,
+            };
+            if !ok {
+                return None;
             }
-            return Some(decisive);
         }
-        if !after_flag {
-            return None;
-        }
-        after_flag = false;
-    }
-    None
+        Some(decisive)
+    })
 }
 
 /// Tries `decide` on the first positional word after the tool's global flags; a word right
