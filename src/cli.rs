@@ -71,6 +71,18 @@ pub enum Command {
         /// A rule id from `sddgate rules`.
         rule: String,
     },
+    /// Raw webhooks (Grafana, Alertmanager, PagerDuty) → one normalized incident event (JSON on stdout).
+    Normalize(NormalizeArgs),
+    /// Readiness first, then membership in the pre-approved list, then every precondition. Executes nothing.
+    DryRun(DryRunArgs),
+    /// The causal chain of an incident (webhook → … → validate) from the trace log and git; or `trace append`.
+    #[command(args_conflicts_with_subcommands = true)]
+    Trace {
+        #[command(subcommand)]
+        action: Option<TraceAction>,
+        #[command(flatten)]
+        show: TraceShowArgs,
+    },
     /// Print a JSON Schema: `report` (the JSON output), `readiness` (the readiness document) or `config` (.sddgate.yml).
     Schema {
         #[arg(value_enum)]
@@ -83,4 +95,83 @@ pub enum SchemaName {
     Report,
     Readiness,
     Config,
+}
+
+#[derive(Debug, Args)]
+pub struct NormalizeArgs {
+    /// Grafana unified-alerting webhook payload (or the lesson's simplified shape). Repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub grafana: Vec<PathBuf>,
+    /// Prometheus Alertmanager webhook payload (version 4). Repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub alertmanager: Vec<PathBuf>,
+    /// PagerDuty V3 webhook payload (or the lesson's simplified shape). Repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub pagerduty: Vec<PathBuf>,
+    /// Compare the event with this file field for field: exit 0 when equal, 1 with a per-field diff.
+    #[arg(long, value_name = "FILE")]
+    pub expected: Option<PathBuf>,
+    /// Use this incident id instead of deriving one.
+    #[arg(long, value_name = "ID")]
+    pub incident_id: Option<String>,
+    /// Append `webhook_received` and `incident_event_normalized` records to this trace log.
+    #[arg(long, value_name = "FILE")]
+    pub trace_log: Option<PathBuf>,
+    #[command(flatten)]
+    pub common: Common,
+}
+
+#[derive(Debug, Args)]
+pub struct DryRunArgs {
+    /// The specify.md listing the pre-approved actions.
+    #[arg(long, value_name = "FILE")]
+    pub spec: PathBuf,
+    /// The action to check, e.g. restart_pod.
+    #[arg(long, value_name = "NAME")]
+    pub action: String,
+    /// Readiness document (default: one beside the spec, or one naming it).
+    #[arg(long, value_name = "FILE", conflicts_with = "no_readiness")]
+    pub readiness: Option<PathBuf>,
+    /// A runtime fact for the preconditions, e.g. stateless=true. Repeatable.
+    #[arg(long = "context", value_name = "KEY=VALUE")]
+    pub context: Vec<String>,
+    /// A JSON or YAML mapping of facts. Repeatable; --context wins over files.
+    #[arg(long, value_name = "FILE")]
+    pub context_file: Vec<PathBuf>,
+    /// Check membership and preconditions only (the lesson's step 6). This is no admission.
+    #[arg(long)]
+    pub no_readiness: bool,
+    #[command(flatten)]
+    pub common: Common,
+}
+
+#[derive(Debug, Args)]
+pub struct TraceShowArgs {
+    /// The incident whose chain to show (default: every incident in the log).
+    #[arg(long, value_name = "ID")]
+    pub incident: Option<String>,
+    /// Trace log (default: trace_log from the config, .sddgate/trace.jsonl).
+    #[arg(long, value_name = "FILE")]
+    pub log: Option<PathBuf>,
+    #[command(flatten)]
+    pub common: Common,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TraceAction {
+    /// Append one record (atomic append under a file lock, fsync).
+    Append {
+        #[arg(long, value_name = "ID")]
+        incident: String,
+        /// One of webhook_received, incident_event_normalized, specify, spec_diff_created, commit, validate.
+        #[arg(long)]
+        step: String,
+        /// What the step produced: a path, a commit, a URL.
+        #[arg(long = "ref", value_name = "REF")]
+        reference: String,
+        #[arg(long, value_name = "FILE")]
+        log: Option<PathBuf>,
+        #[command(flatten)]
+        common: Common,
+    },
 }

@@ -34,6 +34,8 @@ pub struct ConfigFile {
     /// Repository-relative path of the audit trace log.
     pub trace_log: Option<String>,
     pub limits: LimitsSpec,
+    /// How `sddgate normalize` derives incident ids and reads payloads.
+    pub normalize: crate::normalize::NormalizeSpec,
 }
 
 #[derive(Debug, Default, Deserialize, JsonSchema)]
@@ -158,6 +160,7 @@ pub struct Config {
     pub commands: CommandPatterns,
     pub trace_log: String,
     pub max_file_size: u64,
+    pub normalize: crate::normalize::NormalizeSpec,
 }
 
 pub const DEFAULT_TRACE_LOG: &str = ".sddgate/trace.jsonl";
@@ -289,6 +292,7 @@ impl Config {
             commands,
             trace_log: raw.trace_log.unwrap_or_else(|| DEFAULT_TRACE_LOG.into()),
             max_file_size: raw.limits.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE),
+            normalize: raw.normalize,
         })
     }
 

@@ -11,6 +11,7 @@ pub mod error;
 pub mod gate;
 pub mod lint;
 pub mod model;
+pub mod normalize;
 pub mod parse;
 pub mod profiles;
 pub mod repo;

@@ -2,11 +2,14 @@
 //! place where results and errors become exit codes and output.
 
 mod check;
+mod dry_run;
 mod info;
 mod lint;
+mod normalize;
 mod readiness;
+mod trace;
 
-use crate::cli::{Cli, Command, Common, Format};
+use crate::cli::{Cli, Command, Common, Format, TraceAction};
 use crate::config::Config;
 use crate::error::Error;
 use crate::report::{Report, human};
@@ -54,6 +57,23 @@ fn dispatch(cli: Cli) -> i32 {
         Command::Lint { files, common } => {
             load(&common).map(|c| emit(&lint::lint(&c, &files), &c, common.format))
         }
+        Command::Normalize(args) => load(&args.common).and_then(|c| normalize::run(&c, &args)),
+        Command::DryRun(args) => load(&args.common).and_then(|c| dry_run::run(&c, &args)),
+        Command::Trace { action: None, show } => {
+            load(&show.common).and_then(|c| trace::show(&c, &show))
+        }
+        Command::Trace {
+            action:
+                Some(TraceAction::Append {
+                    incident,
+                    step,
+                    reference,
+                    log,
+                    common,
+                }),
+            ..
+        } => load(&common)
+            .and_then(|c| trace::append(&c, log.as_deref(), &incident, &step, &reference)),
         Command::Rules { common } => Ok(info::rules(common.format)),
         Command::Explain { rule } => info::explain(&rule),
         Command::Schema { name } => Ok(info::schema(name)),
