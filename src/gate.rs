@@ -52,8 +52,8 @@ pub fn lint_spec(config: &Config, shown: &str, path: &Path) -> Result<LintedSpec
     })
 }
 
-/// The trace log, read once per run.
-pub fn load_trace(config: &Config) -> Result<Option<(String, trace::Log)>> {
+/// The trace log, read once per run (git history is read later, only if a chain needs it).
+pub fn load_trace(config: &Config) -> Result<Option<trace::Sources>> {
     let shown = config.trace_log.clone();
     let Some(path) = repo::resolve(&config.root, &shown) else {
         return Err(Error::Usage(format!(
@@ -61,7 +61,11 @@ pub fn load_trace(config: &Config) -> Result<Option<(String, trace::Log)>> {
         )));
     };
     match std::fs::read(&path) {
-        Ok(bytes) => Ok(Some((shown.clone(), trace::parse(&shown, &bytes)?))),
+        Ok(bytes) => Ok(Some(trace::Sources::new(
+            config.root.clone(),
+            shown.clone(),
+            trace::parse(&shown, &bytes)?,
+        ))),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(Error::io(&shown, e)),
     }
@@ -112,7 +116,7 @@ pub fn evaluate(
     r: &Readiness,
     spec: Option<&LintedSpec>,
     spec_problem: Option<EvidenceFact>,
-    trace_log: Option<&(String, trace::Log)>,
+    trace: Option<&trace::Sources>,
 ) -> Result<IncidentReport> {
     let requested = r.profile.as_ref().map(|p| p.value.as_str());
     let (profile, raised) = config.profile_for(requested).map_err(|m| {
@@ -131,12 +135,13 @@ pub fn evaluate(
     let spec_invalid = spec_problem.is_some();
     evidence.extend(spec_problem);
     let rollback = rollback_fact(config, r);
-    let trace = trace_log.map(|(file, log)| {
-        let c = trace::coverage(log, &r.incident_id.value);
+    let spec_files: Vec<String> = spec.map(|s| s.file.clone()).into_iter().collect();
+    let trace = trace.map(|sources| {
+        let chain = sources.chain(&r.incident_id.value, &spec_files, false);
         TraceFact {
-            log: file.clone(),
-            computed: c.value(),
-            missing_steps: c.missing,
+            log: sources.log_file.clone(),
+            computed: chain.value(),
+            missing_steps: chain.missing(),
         }
     });
     let facts = Facts {

@@ -126,3 +126,69 @@ fn check_over_the_fixtures_reports_each_one_and_the_worst_exit_code_wins() {
     assert_eq!(v["summary"]["semi_manual"], 1);
     assert_eq!(v["decision"], "block");
 }
+
+/// The rows of a `| \`args\` | expected | exit |` table under `## {heading}` in fixtures/README.md.
+fn command_rows(heading: &str) -> Vec<(String, String, i32)> {
+    let text = std::fs::read_to_string(repo_root().join("fixtures/README.md"))
+        .expect("fixtures/README.md");
+    let section = text
+        .split(&format!("## {heading}"))
+        .nth(1)
+        .and_then(|s| s.split("\n## ").next())
+        .unwrap_or_else(|| panic!("no `## {heading}` table"));
+    section
+        .lines()
+        .filter(|l| l.starts_with("| `"))
+        .map(|line| {
+            let cells: Vec<&str> = line.trim_matches('|').split('|').map(str::trim).collect();
+            assert_eq!(cells.len(), 3, "row shape: {line}");
+            (
+                backticked(cells[0])[0].1.clone(),
+                cells[1].to_string(),
+                cells[2].parse().expect("exit"),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn every_dry_run_row_gives_the_documented_outcome() {
+    let rows = command_rows("Dry-run");
+    assert!(rows.len() >= 7, "{rows:?}");
+    let mut failures = Vec::new();
+    for (args, expected, exit) in rows {
+        let mut argv = vec!["dry-run", "--spec", "specs/high_memory_usage/specify.md"];
+        argv.extend(args.split_whitespace());
+        let r = run(sddgate(), &argv);
+        let out = format!("{}{}", r.stdout, r.stderr);
+        let word = expected
+            .split([' ', ':', '`'])
+            .find(|w| !w.is_empty())
+            .unwrap();
+        let first = out.lines().next().unwrap_or("");
+        let mut problems = Vec::new();
+        if r.code != exit {
+            problems.push(format!("exit {} (want {exit})", r.code));
+        }
+        if !first.starts_with(word) {
+            problems.push(format!("first line `{first}` (want {word} …)"));
+        }
+        // Every backticked token of the expected cell is in the output: the reason's id, the
+        // precondition's name, the headline.
+        for (_, token) in backticked(&expected) {
+            if !out.contains(&token) {
+                problems.push(format!("output lacks `{token}`"));
+            }
+        }
+        if expected.contains("no admission") && !out.contains("no admission") {
+            problems.push("does not say it is no admission".into());
+        }
+        if expected.contains("never consulted") && out.contains("action_not_pre_approved") {
+            problems.push("consulted the action list after a readiness block".into());
+        }
+        if !problems.is_empty() {
+            failures.push(format!("{args}: {}\n{out}", problems.join("; ")));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

@@ -52,9 +52,6 @@ pub fn check(config: &Config, paths: &[PathBuf], base: Option<&str>) -> Report {
             None
         }
     };
-    if let Some((_, log)) = &trace_log {
-        notes.extend(log.warnings.iter().cloned());
-    }
 
     let mut readiness: Vec<Readiness> = Vec::new();
     for file in &found.readiness {
@@ -144,6 +141,9 @@ pub fn check(config: &Config, paths: &[PathBuf], base: Option<&str>) -> Report {
         {
             incidents.push(gate::spec_without_readiness(linted));
         }
+    }
+    if let Some(t) = &trace_log {
+        notes.extend(t.notes());
     }
     incidents.sort_by(|a, b| (&a.readiness, &a.spec).cmp(&(&b.readiness, &b.spec)));
     errors.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));

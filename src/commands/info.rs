@@ -25,10 +25,11 @@ pub fn rules(format: Format) -> i32 {
             let scope = match r.scope {
                 rules::Scope::Gate => "gate",
                 rules::Scope::Spec => "spec",
+                rules::Scope::Action => "dry-run",
             };
             writeln!(
                 out,
-                "{:<28} {scope:<5} {sev:<8} {}",
+                "{:<28} {scope:<7} {sev:<8} {}",
                 r.id,
                 first_sentence(r.summary)
             )

@@ -66,12 +66,7 @@ fn judge(
         Ok(None) => (None, None),
         Err(fact) => (None, Some(fact)),
     };
-    let notes = trace_log
-        .as_ref()
-        .map(|(_, l)| l.warnings.clone())
-        .unwrap_or_default();
-    Ok((
-        gate::evaluate(config, &r, spec.as_ref(), problem, trace_log.as_ref())?,
-        notes,
-    ))
+    let incident = gate::evaluate(config, &r, spec.as_ref(), problem, trace_log.as_ref())?;
+    let notes = trace_log.as_ref().map(|t| t.notes()).unwrap_or_default();
+    Ok((incident, notes))
 }

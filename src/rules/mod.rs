@@ -1,6 +1,7 @@
 //! The rule registry: every id the gate can report, with its documentation. `rules`,
 //! `explain` and the report order all come from here.
 
+mod action;
 mod gate;
 mod spec;
 
@@ -15,6 +16,8 @@ pub enum Scope {
     Gate,
     /// A check of a specify.md.
     Spec,
+    /// A check of `sddgate dry-run`.
+    Action,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -33,7 +36,10 @@ pub struct Rule {
 
 /// All rules, in report order: the audit check first, the total last.
 pub fn all() -> impl Iterator<Item = &'static Rule> {
-    gate::RULES.iter().chain(spec::RULES.iter())
+    gate::RULES
+        .iter()
+        .chain(spec::RULES.iter())
+        .chain(action::RULES.iter())
 }
 
 pub fn get(id: &str) -> Option<&'static Rule> {

@@ -1,0 +1,246 @@
+//! One incident's chain: for each of the six links, every place it was found (a log record or
+//! a commit), so `trace` can show where each link comes from and `check` can count coverage.
+
+use super::{GIT_STEPS, Log, STEPS};
+use crate::git::{self, History};
+use schemars::JsonSchema;
+use serde::Serialize;
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+/// Where a link of the chain was found.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Source {
+    /// A record of the trace log: its 1-based line and byte offset.
+    Log {
+        file: String,
+        line: u32,
+        offset: u64,
+        #[serde(rename = "ref")]
+        reference: Option<String>,
+        ts: Option<String>,
+    },
+    /// A commit whose `Incident-Id:` trailer names the incident; for `spec_diff_created`, the
+    /// spec files it changed.
+    Git {
+        sha: String,
+        subject: String,
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        files: Vec<String>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct Link {
+    pub step: &'static str,
+    /// Empty when the link is missing.
+    pub sources: Vec<Source>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct Chain {
+    pub incident_id: String,
+    pub links: Vec<Link>,
+}
+
+impl Chain {
+    pub fn present(&self) -> Vec<&'static str> {
+        self.links
+            .iter()
+            .filter(|l| !l.sources.is_empty())
+            .map(|l| l.step)
+            .collect()
+    }
+
+    pub fn missing(&self) -> Vec<&'static str> {
+        self.links
+            .iter()
+            .filter(|l| l.sources.is_empty())
+            .map(|l| l.step)
+            .collect()
+    }
+
+    /// Coverage: links present / 6.
+    pub fn value(&self) -> f64 {
+        self.present().len() as f64 / STEPS.len() as f64
+    }
+}
+
+/// The trace log of a run plus git history, read at most once and only when needed.
+pub struct Sources {
+    pub log_file: String,
+    pub log: Log,
+    root: PathBuf,
+    history: OnceLock<History>,
+}
+
+impl Sources {
+    pub fn new(root: PathBuf, log_file: String, log: Log) -> Self {
+        Sources {
+            log_file,
+            log,
+            root,
+            history: OnceLock::new(),
+        }
+    }
+
+    /// Git history, read on first use.
+    pub fn history(&self) -> &History {
+        self.history
+            .get_or_init(|| git::incident_commits(&self.root))
+    }
+
+    /// Notes for the user: torn records skipped, and what limited the git history if it was read.
+    pub fn notes(&self) -> Vec<String> {
+        let mut notes = self.log.warnings.clone();
+        if let Some(h) = self.history.get()
+            && let Some(n) = &h.note
+        {
+            notes.push(n.clone());
+        }
+        notes
+    }
+
+    /// The chain of `incident_id`. `spec_files` are the incident's spec files (repository-
+    /// relative); a trailer commit that changed one of them, or a file beside it, is a spec diff.
+    /// Git is consulted when `all_sources` is set or when the log lacks a link git can supply.
+    pub fn chain(&self, incident_id: &str, spec_files: &[String], all_sources: bool) -> Chain {
+        let mut links: Vec<Link> = STEPS
+            .iter()
+            .map(|step| Link {
+                step,
+                sources: self
+                    .log
+                    .records
+                    .iter()
+                    .filter(|r| r.incident_id == incident_id && r.step == *step)
+                    .map(|r| Source::Log {
+                        file: self.log_file.clone(),
+                        line: r.line,
+                        offset: r.offset,
+                        reference: r.reference.clone(),
+                        ts: r.ts.clone(),
+                    })
+                    .collect(),
+            })
+            .collect();
+        let needs_git = links
+            .iter()
+            .any(|l| GIT_STEPS.contains(&l.step) && l.sources.is_empty());
+        if all_sources || needs_git {
+            let spec_dirs: Vec<String> = spec_files
+                .iter()
+                .filter_map(|f| f.rsplit_once('/').map(|(d, _)| format!("{d}/")))
+                .collect();
+            for c in &self.history().commits {
+                if !c.incident_ids.iter().any(|i| i == incident_id) {
+                    continue;
+                }
+                links[4].sources.push(Source::Git {
+                    sha: c.sha.clone(),
+                    subject: c.subject.clone(),
+                    files: vec![],
+                });
+                let touched: Vec<String> = c
+                    .files
+                    .iter()
+                    .filter(|f| {
+                        spec_files.contains(f) || spec_dirs.iter().any(|d| f.starts_with(d))
+                    })
+                    .cloned()
+                    .collect();
+                if !touched.is_empty() {
+                    links[3].sources.push(Source::Git {
+                        sha: c.sha.clone(),
+                        subject: c.subject.clone(),
+                        files: touched,
+                    });
+                }
+            }
+        }
+        Chain {
+            incident_id: incident_id.to_string(),
+            links,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::git::Commit;
+
+    fn sources(log: &str, commits: Vec<Commit>) -> Sources {
+        let s = Sources::new(
+            PathBuf::from("/nonexistent"),
+            "t.jsonl".into(),
+            super::super::parse("t.jsonl", log.as_bytes()).unwrap(),
+        );
+        s.history
+            .set(History {
+                commits,
+                note: None,
+            })
+            .unwrap();
+        s
+    }
+
+    fn commit(sha: &str, ids: &[&str], files: &[&str]) -> Commit {
+        Commit {
+            sha: sha.into(),
+            time: 0,
+            subject: "s".into(),
+            incident_ids: ids.iter().map(|s| s.to_string()).collect(),
+            files: files.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn git_supplies_commit_and_spec_diff_links() {
+        let log = "{\"incident_id\":\"HM-1\",\"step\":\"webhook_received\"}\n{\"incident_id\":\"HM-2\",\"step\":\"validate\"}\n";
+        let s = sources(
+            log,
+            vec![
+                commit("a1", &["HM-1"], &["specs/hm/plan.md"]),
+                commit("b2", &["HM-1"], &["README.md"]),
+                commit("c3", &["HM-9"], &["specs/hm/specify.md"]),
+            ],
+        );
+        let c = s.chain("HM-1", &["specs/hm/specify.md".into()], false);
+        assert_eq!(
+            c.present(),
+            ["webhook_received", "spec_diff_created", "commit"]
+        );
+        assert_eq!(c.links[4].sources.len(), 2);
+        assert_eq!(
+            c.links[3].sources,
+            [Source::Git {
+                sha: "a1".into(),
+                subject: "s".into(),
+                files: vec!["specs/hm/plan.md".into()]
+            }]
+        );
+        assert_eq!(c.value(), 0.5);
+        // Another incident's records and commits never count.
+        let other = s.chain("HM-2", &[], false);
+        assert_eq!(other.present(), ["validate"]);
+        // Without a spec, a trailer commit is a commit link but no spec diff.
+        assert_eq!(s.chain("HM-1", &[], false).present().len(), 2);
+    }
+
+    #[test]
+    fn git_is_not_read_when_the_log_is_complete() {
+        let log: String = STEPS
+            .iter()
+            .map(|st| format!("{{\"incident_id\":\"HM-1\",\"step\":\"{st}\"}}\n"))
+            .collect();
+        let s = Sources::new(
+            PathBuf::from("/nonexistent"),
+            "t.jsonl".into(),
+            super::super::parse("t.jsonl", log.as_bytes()).unwrap(),
+        );
+        assert_eq!(s.chain("HM-1", &[], false).value(), 1.0);
+        assert!(s.history.get().is_none());
+    }
+}

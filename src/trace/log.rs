@@ -1,0 +1,141 @@
+//! Reading the trace log: records indexed by line and byte offset; a torn last record is
+//! skipped with a warning, damage anywhere else is an error naming its line.
+
+use super::canonical_step;
+use crate::error::{Error, Result};
+use serde::Deserialize;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Record {
+    pub incident_id: String,
+    pub step: String,
+    pub reference: Option<String>,
+    pub ts: Option<String>,
+    /// 1-based line in the log.
+    pub line: u32,
+    /// Byte offset of the record in the log.
+    pub offset: u64,
+}
+
+#[derive(Debug, Default)]
+pub struct Log {
+    pub records: Vec<Record>,
+    /// Non-fatal findings, e.g. a torn last record skipped.
+    pub warnings: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct Raw {
+    incident_id: String,
+    step: String,
+    #[serde(rename = "ref")]
+    reference: Option<String>,
+    ts: Option<String>,
+}
+
+/// Parses a log. A damaged last line without its newline is a torn append: skipped with a
+/// warning. Damage anywhere else is an error naming the line.
+pub fn parse(file: &str, bytes: &[u8]) -> Result<Log> {
+    let mut log = Log::default();
+    let mut offset = 0usize;
+    let mut line_no = 0u32;
+    while offset < bytes.len() {
+        line_no += 1;
+        let end = bytes[offset..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map(|i| offset + i);
+        let raw = &bytes[offset..end.unwrap_or(bytes.len())];
+        let next = end.map(|e| e + 1).unwrap_or(bytes.len());
+        let is_last = next >= bytes.len();
+        let trimmed = trim_ascii(raw);
+        if !trimmed.is_empty() {
+            let parsed = std::str::from_utf8(trimmed)
+                .map_err(|e| e.to_string())
+                .and_then(|s| serde_json::from_str::<Raw>(s).map_err(|e| e.to_string()));
+            match parsed {
+                Ok(r) => log.records.push(Record {
+                    incident_id: r.incident_id,
+                    step: canonical_step(&r.step).to_string(),
+                    reference: r.reference,
+                    ts: r.ts,
+                    line: line_no,
+                    offset: offset as u64,
+                }),
+                Err(_) if is_last && end.is_none() => {
+                    log.warnings.push(format!(
+                        "{file}:{line_no}: skipped an incomplete last record ({} bytes, no newline): an interrupted append",
+                        raw.len()
+                    ));
+                }
+                Err(e) => {
+                    return Err(Error::input(
+                        file,
+                        line_no,
+                        1,
+                        format!(
+                            "damaged trace record: {e}; expected one JSON object with incident_id and step per line"
+                        ),
+                    ));
+                }
+            }
+        }
+        offset = next;
+    }
+    Ok(log)
+}
+
+fn trim_ascii(b: &[u8]) -> &[u8] {
+    let s = b
+        .iter()
+        .position(|c| !c.is_ascii_whitespace())
+        .unwrap_or(b.len());
+    let e = b
+        .iter()
+        .rposition(|c| !c.is_ascii_whitespace())
+        .map(|i| i + 1)
+        .unwrap_or(s);
+    &b[s..e.max(s)]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rec(step: &str) -> String {
+        format!("{{\"incident_id\":\"HM-1\",\"step\":\"{step}\",\"ref\":\"é🎉\"}}\n")
+    }
+
+    #[test]
+    fn records_are_indexed_by_byte_offset() {
+        let text: String = ["webhook_received", "/sdd:specify", "commit"]
+            .iter()
+            .map(|s| rec(s))
+            .collect();
+        let log = parse("t.jsonl", text.as_bytes()).unwrap();
+        let steps: Vec<_> = log.records.iter().map(|r| r.step.as_str()).collect();
+        assert_eq!(steps, ["webhook_received", "specify", "commit"]);
+        // "é🎉" is 2 characters but 6 bytes: offsets count bytes.
+        let first = rec("webhook_received");
+        assert_eq!(first.chars().count() + 4, first.len());
+        assert_eq!(log.records[1].offset as usize, first.len());
+        assert_eq!(
+            log.records[2].offset as usize,
+            first.len() + rec("/sdd:specify").len()
+        );
+        assert_eq!(log.records[2].line, 3);
+    }
+
+    #[test]
+    fn torn_tail_is_skipped_interior_damage_is_an_error() {
+        let mut text = rec("webhook_received");
+        text.push_str("{\"incident_id\":\"HM-1\",\"st");
+        let log = parse("t.jsonl", text.as_bytes()).unwrap();
+        assert_eq!(log.records.len(), 1);
+        assert!(log.warnings[0].contains("t.jsonl:2"), "{:?}", log.warnings);
+
+        let bad = format!("{}garbage\n{}", rec("webhook_received"), rec("commit"));
+        let e = parse("t.jsonl", bad.as_bytes()).unwrap_err().to_string();
+        assert!(e.starts_with("t.jsonl:2:"), "{e}");
+    }
+}
