@@ -1,0 +1,82 @@
+//! The README's pipeline section is executable: every `$ sddgate …` line of its console blocks
+//! runs here. A trailing `# exit N` is the exit code it must give; lines after a command are
+//! its exact output (stdout then stderr).
+
+mod common;
+use common::*;
+
+struct Example {
+    args: Vec<String>,
+    exit: Option<i32>,
+    output: Vec<String>,
+}
+
+fn examples() -> Vec<Example> {
+    let text = std::fs::read_to_string(repo_root().join("README.md")).expect("README.md");
+    let section = text
+        .split("## The incident pipeline, end to end")
+        .nth(1)
+        .and_then(|s| s.split("\n## ").next())
+        .expect("pipeline section");
+    let mut out: Vec<Example> = Vec::new();
+    let mut in_block = false;
+    for line in section.lines() {
+        if line.starts_with("```") {
+            in_block = line == "```console";
+            continue;
+        }
+        if !in_block {
+            continue;
+        }
+        if let Some(cmd) = line.strip_prefix("$ sddgate ") {
+            let (cmd, exit) = match cmd.split_once("   # exit ") {
+                Some((c, e)) => (c, Some(e.trim().parse().expect("exit code"))),
+                None => (cmd, None),
+            };
+            out.push(Example {
+                args: split_args(cmd),
+                exit,
+                output: vec![],
+            });
+        } else if let Some(last) = out.last_mut() {
+            last.output.push(line.to_string());
+        }
+    }
+    out
+}
+
+/// Splits on spaces; the README's commands quote nothing.
+fn split_args(cmd: &str) -> Vec<String> {
+    cmd.split_whitespace().map(str::to_string).collect()
+}
+
+#[test]
+fn every_pipeline_example_in_the_readme_runs_as_documented() {
+    let examples = examples();
+    assert!(examples.len() >= 12, "found {}", examples.len());
+    let mut failures = Vec::new();
+    for ex in &examples {
+        let args: Vec<&str> = ex.args.iter().map(String::as_str).collect();
+        let r = run(sddgate(), &args);
+        let shown = format!("sddgate {}", ex.args.join(" "));
+        if let Some(code) = ex.exit
+            && r.code != code
+        {
+            failures.push(format!(
+                "{shown}: exit {} (README says {code})\n{}{}",
+                r.code, r.stdout, r.stderr
+            ));
+        }
+        if !ex.output.is_empty() {
+            let got: Vec<&str> = r.stdout.lines().chain(r.stderr.lines()).collect();
+            if got != ex.output {
+                failures.push(format!(
+                    "{shown}: output differs from the README\n--- README\n{}\n--- got\n{}",
+                    ex.output.join("\n"),
+                    got.join("\n")
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
