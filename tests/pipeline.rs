@@ -172,6 +172,46 @@ fn a_readiness_document_of_another_spec_admits_nothing_here() {
 }
 
 #[test]
+fn a_readiness_scored_for_named_actions_admits_only_those() {
+    let dir = clean_repo();
+    let scoped = READINESS.replace(
+        "stateful: false\n",
+        "stateful: false\npre_approved_actions: [restart_pod]\n",
+    );
+    write(dir.path(), "specs/disk_full/readiness.md", &scoped);
+    let dry = |action: &str| {
+        run(
+            sddgate_in(dir.path()),
+            &[
+                "dry-run",
+                "--spec",
+                SPEC_PATH,
+                "--action",
+                action,
+                "--context",
+                "log_volume_mounted=true",
+            ],
+        )
+    };
+    assert_eq!(dry("restart_pod").code, 0);
+    let r = dry("rotate_logs");
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stderr.contains(
+            "- readiness_not_passed: specs/disk_full/readiness.md was scored for restart_pod (pre_approved_action), not for `rotate_logs`"
+        ),
+        "{}",
+        r.stderr
+    );
+    write(
+        dir.path(),
+        "specs/disk_full/readiness.md",
+        &scoped.replace("[restart_pod]", "[restart_pod, rotate_logs]"),
+    );
+    assert_eq!(dry("rotate_logs").code, 0);
+}
+
+#[test]
 fn a_spec_with_a_command_blocks_at_readiness_even_under_a_readiness_naming_no_spec() {
     // The lesson's readiness fixtures name no spec: the --spec given is the one judged.
     let r = run(
@@ -262,28 +302,42 @@ fn context_files_then_arguments_and_bad_facts_are_errors() {
 
 #[test]
 fn semi_manual_readiness_still_checks_the_action_and_exits_3_only_when_it_passes() {
-    let semi = [
-        "--readiness",
-        "fixtures/readiness/readiness_semi_manual.json",
-    ];
-    let spec = ["dry-run", "--spec", "specs/high_memory_usage/specify.md"];
-    let args = |action: &str| {
-        let mut a = spec.to_vec();
-        a.extend(["--action", action]);
-        a.extend(semi);
-        a.iter().map(|s| s.to_string()).collect::<Vec<_>>()
+    let dir = clean_repo();
+    let semi = READINESS.replace(
+        "{spec: 5, implementation: 4, verification: 5, process: 5, security: 5}",
+        "{spec: 4, implementation: 4, verification: 4, process: 4, security: 5}",
+    );
+    write(dir.path(), "specs/disk_full/readiness.md", &semi);
+    let dry = |action: &str| {
+        run(
+            sddgate_in(dir.path()),
+            &["dry-run", "--spec", SPEC_PATH, "--action", action],
+        )
     };
-    let run_s = |a: Vec<String>| run(sddgate(), &a.iter().map(String::as_str).collect::<Vec<_>>());
-    let r = run_s(args("restart_pod"));
+    let r = dry("restart_pod");
     assert_eq!(r.code, 3, "{}", r.stderr);
     assert!(
-        r.stderr.starts_with("SEMI-MANUAL action=restart_pod"),
+        r.stderr
+            .starts_with("SEMI-MANUAL action=restart_pod incident=DF-2026-06-01-01 score=21/25"),
         "{}",
         r.stderr
     );
-    let r = run_s(args("delete_namespace"));
+    assert!(
+        r.stderr.contains("- score_below_threshold:"),
+        "{}",
+        r.stderr
+    );
+    let r = dry("delete_namespace");
     assert_eq!(r.code, 1, "{}", r.stderr);
-    assert!(r.stderr.contains("action_not_pre_approved"), "{}", r.stderr);
+    assert!(r.stderr.contains("stopped-at=membership"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("- action_not_pre_approved:"),
+        "{}",
+        r.stderr
+    );
+    let r = dry("rotate_logs");
+    assert_eq!(r.code, 1, "missing fact: {}", r.stderr);
+    assert!(r.stderr.contains("- precondition_not_met:"), "{}", r.stderr);
 }
 
 #[test]

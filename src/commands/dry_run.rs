@@ -99,7 +99,13 @@ fn judge(config: &Config, args: &DryRunArgs) -> Result<DryRunReport> {
             "--no-readiness: membership and preconditions only; no readiness gate ran, so this is no admission to run the action".into(),
         );
     } else {
-        match gate_for(config, args.readiness.as_deref(), &spec, &mut report.notes)? {
+        match gate_for(
+            config,
+            &args.action,
+            args.readiness.as_deref(),
+            &spec,
+            &mut report.notes,
+        )? {
             GateOutcome::NotFound(v) | GateOutcome::WrongSpec(v) => {
                 report.reasons.push(v);
                 return Ok(finish(report, Decision::Block, Some(Stage::Readiness)));
@@ -165,6 +171,7 @@ fn finish(mut report: DryRunReport, decision: Decision, stage: Option<Stage>) ->
 
 enum GateOutcome {
     NotFound(Violation),
+    /// Names another spec, or other actions.
     WrongSpec(Violation),
     Judged {
         file: String,
@@ -176,6 +183,7 @@ enum GateOutcome {
 /// document beside the spec or naming it in `spec:`.
 fn gate_for(
     config: &Config,
+    action: &str,
     explicit: Option<&Path>,
     spec: &LintedSpec,
     notes: &mut Vec<String>,
@@ -238,6 +246,23 @@ fn gate_for(
         Ok(_) => None,
         Err(fact) => Some(fact),
     };
+    // A readiness scored for named actions admits those, not every action of the spec.
+    let scoped = &r.pre_approved_actions;
+    if !scoped.is_empty() && !scoped.iter().any(|a| a.value == action) {
+        let names: Vec<&str> = scoped.iter().map(|a| a.value.as_str()).collect();
+        return Ok(GateOutcome::WrongSpec(
+            Violation::new(
+                "readiness_not_passed",
+                Severity::Error,
+                format!(
+                    "{file} was scored for {} (pre_approved_action), not for `{action}`",
+                    names.join(", ")
+                ),
+            )
+            .fix("Score the readiness for this action too (list it under pre_approved_action), or run an action it was scored for.")
+            .at(&file, scoped[0].line, scoped[0].col),
+        ));
+    }
     let trace = gate::load_trace(config)?;
     let spec_for_gate = problem.is_none().then_some(spec);
     let incident = gate::evaluate(config, &r, spec_for_gate, problem, trace.as_ref())?;

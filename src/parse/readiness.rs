@@ -45,6 +45,9 @@ pub struct Readiness {
     /// The lesson's `checks.rollback_condition_present`.
     pub rollback_condition_present: Option<Located<bool>>,
     pub human_review_for_first_run: Option<Located<bool>>,
+    /// `pre_approved_action` (one name or a list): the actions this readiness was scored for.
+    /// Empty = not stated (every action of the spec).
+    pub pre_approved_actions: Vec<Located<String>>,
     /// Position of `scores:`, for findings about the total.
     pub scores_at: (u32, u32),
 }
@@ -209,6 +212,8 @@ struct RawReadiness {
     dry_run_verified: Option<bool>,
     rollback: Option<RawRollback>,
     checks: Option<RawChecks>,
+    #[serde(alias = "pre_approved_actions")]
+    pre_approved_action: Option<OneOrMany>,
 }
 
 /// Parses a readiness document; `file` is the path shown in messages.
@@ -435,6 +440,21 @@ impl Resolver<'_> {
             human_review_for_first_run: checks
                 .and_then(|c| c.human_review_for_first_run)
                 .map(|v| self.loc(v, &["checks", "human_review_for_first_run"])),
+            pre_approved_actions: match raw.pre_approved_action {
+                None => vec![],
+                Some(OneOrMany::One(a)) => vec![a],
+                Some(OneOrMany::Many(v)) => v,
+            }
+            .into_iter()
+            .map(|a| {
+                let key = if locate::key_offset(self.doc, &["pre_approved_actions"]).is_some() {
+                    "pre_approved_actions"
+                } else {
+                    "pre_approved_action"
+                };
+                self.loc(a, &[key])
+            })
+            .collect(),
             scores_at: self.at(&["scores"]),
         })
     }
@@ -594,6 +614,9 @@ pub struct ReadinessSchema {
     rollback: Option<String>,
     /// The lesson's shape.
     checks: Option<ChecksSchema>,
+    /// The action (or list of actions) this readiness was scored for; `dry-run` admits no
+    /// other. Absent = every pre-approved action of the spec. Alias `pre_approved_actions`.
+    pre_approved_action: Option<Vec<String>>,
 }
 
 #[derive(schemars::JsonSchema)]
