@@ -83,7 +83,7 @@ pub enum Command {
         #[command(flatten)]
         show: TraceShowArgs,
     },
-    /// Print a JSON Schema: `report` (the JSON output), `readiness` (the readiness document) or `config` (.sddgate.yml).
+    /// Print a JSON Schema: `report` (the JSON output), `readiness` (the readiness document), `config` (.sddgate.yml), `dry-run` or `trace` (their JSON outputs).
     Schema {
         #[arg(value_enum)]
         name: SchemaName,
@@ -95,6 +95,10 @@ pub enum SchemaName {
     Report,
     Readiness,
     Config,
+    /// The JSON output of `dry-run`.
+    DryRun,
+    /// The JSON output of `trace`.
+    Trace,
 }
 
 #[derive(Debug, Args)]

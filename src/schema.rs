@@ -7,6 +7,8 @@ pub fn schema(name: SchemaName) -> serde_json::Value {
         SchemaName::Report => schemars::schema_for!(crate::report::Report),
         SchemaName::Readiness => schemars::schema_for!(crate::parse::readiness::ReadinessSchema),
         SchemaName::Config => schemars::schema_for!(crate::config::ConfigFile),
+        SchemaName::DryRun => schemars::schema_for!(crate::commands::dry_run::DryRunReport),
+        SchemaName::Trace => schemars::schema_for!(crate::commands::trace::TraceReport),
     };
     s.to_value()
 }
@@ -21,6 +23,8 @@ mod tests {
             SchemaName::Report,
             SchemaName::Readiness,
             SchemaName::Config,
+            SchemaName::DryRun,
+            SchemaName::Trace,
         ] {
             let v = schema(n);
             assert_eq!(v["type"], "object", "{n:?}");

@@ -2,12 +2,12 @@
 //! place where results and errors become exit codes and output.
 
 mod check;
-mod dry_run;
+pub(crate) mod dry_run;
 mod info;
 mod lint;
 mod normalize;
 mod readiness;
-mod trace;
+pub(crate) mod trace;
 
 use crate::cli::{Cli, Command, Common, Format, TraceAction};
 use crate::config::Config;
