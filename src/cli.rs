@@ -83,6 +83,11 @@ pub enum Command {
         #[command(flatten)]
         show: TraceShowArgs,
     },
+    /// Git hooks: `install`, `uninstall`, and `run` (what the installed hooks call).
+    Hook {
+        #[command(subcommand)]
+        action: HookAction,
+    },
     /// Print a JSON Schema: `report` (the JSON output), `readiness` (the readiness document), `config` (.sddgate.yml), `dry-run` or `trace` (their JSON outputs).
     Schema {
         #[arg(value_enum)]
@@ -175,6 +180,55 @@ pub enum TraceAction {
         reference: String,
         #[arg(long, value_name = "FILE")]
         log: Option<PathBuf>,
+        #[command(flatten)]
+        common: Common,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum HookKind {
+    PreCommit,
+    CommitMsg,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HookAction {
+    /// Write the hook scripts into the repository's hooks directory (honours core.hooksPath,
+    /// worktrees, GIT_DIR). Default: both hooks.
+    Install {
+        #[arg(long = "type", value_enum, value_name = "TYPE")]
+        kind: Option<HookKind>,
+        /// Replace a hook sddgate did not write: it is kept beside ours and run first.
+        #[arg(long)]
+        force: bool,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Remove sddgate's hooks and restore any hook they chained to. Default: both hooks.
+    Uninstall {
+        #[arg(long = "type", value_enum, value_name = "TYPE")]
+        kind: Option<HookKind>,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Run a hook now (the installed scripts call this).
+    Run {
+        #[command(subcommand)]
+        hook: HookRun,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HookRun {
+    /// Gate the staged content (the index) of the incidents the commit touches.
+    PreCommit {
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Require an `Incident-Id:` trailer naming an existing incident on commits touching specs.
+    CommitMsg {
+        /// The commit message file git passes to the hook.
+        file: PathBuf,
         #[command(flatten)]
         common: Common,
     },

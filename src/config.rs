@@ -36,6 +36,18 @@ pub struct ConfigFile {
     pub limits: LimitsSpec,
     /// How `sddgate normalize` derives incident ids and reads payloads.
     pub normalize: crate::normalize::NormalizeSpec,
+    /// The git hooks.
+    pub hooks: HooksSpec,
+}
+
+#[derive(Debug, Default, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct HooksSpec {
+    /// Whether `hook run commit-msg` requires an `Incident-Id:` trailer. Default true.
+    pub require_incident_id: Option<bool>,
+    /// Globs of the files whose commits need the trailer. Default: any file in the directory of
+    /// a spec or readiness document.
+    pub incident_paths: Vec<String>,
 }
 
 #[derive(Debug, Default, Deserialize, JsonSchema)]
@@ -161,6 +173,9 @@ pub struct Config {
     pub trace_log: String,
     pub max_file_size: u64,
     pub normalize: crate::normalize::NormalizeSpec,
+    /// Where documents are read from: the working tree, or the git index for the pre-commit hook.
+    pub files: crate::files::Files,
+    pub hooks: HooksSpec,
 }
 
 pub const DEFAULT_TRACE_LOG: &str = ".sddgate/trace.jsonl";
@@ -250,6 +265,14 @@ impl Config {
                 }
             }
         }
+        for g in &raw.hooks.incident_paths {
+            if let Err(e) = globset::Glob::new(g) {
+                return Err(at(
+                    &["hooks", "incident_paths"],
+                    format!("invalid glob `{g}`: {e}"),
+                ));
+            }
+        }
         let commands =
             CommandPatterns::new(&raw.commands).map_err(|e| at(&["commands"], e.to_string()))?;
         let mut sections = BTreeMap::new();
@@ -293,6 +316,8 @@ impl Config {
             trace_log: raw.trace_log.unwrap_or_else(|| DEFAULT_TRACE_LOG.into()),
             max_file_size: raw.limits.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE),
             normalize: raw.normalize,
+            files: crate::files::Files::Worktree,
+            hooks: raw.hooks,
         })
     }
 

@@ -42,7 +42,7 @@ pub struct LintedSpec {
 }
 
 pub fn lint_spec(config: &Config, shown: &str, path: &Path) -> Result<LintedSpec> {
-    let text = repo::read_text(path, shown, config.max_file_size)?;
+    let text = config.files.read_text(path, shown, config.max_file_size)?;
     let spec = specify::parse(shown, &text, config)?;
     let lint = speclint::lint(&spec, &text, config);
     Ok(LintedSpec {
@@ -60,20 +60,19 @@ pub fn load_trace(config: &Config) -> Result<Option<trace::Sources>> {
             "trace_log `{shown}` is outside the repository"
         )));
     };
-    match std::fs::read(&path) {
-        Ok(bytes) => Ok(Some(trace::Sources::new(
+    match config.files.read_optional(&path, &shown)? {
+        Some(bytes) => Ok(Some(trace::Sources::new(
             config.root.clone(),
             shown.clone(),
             trace::parse(&shown, &bytes)?,
         ))),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(Error::io(&shown, e)),
+        None => Ok(None),
     }
 }
 
 /// Parses a readiness document.
 pub fn read_readiness(config: &Config, shown: &str, path: &Path) -> Result<Readiness> {
-    let text = repo::read_text(path, shown, config.max_file_size)?;
+    let text = config.files.read_text(path, shown, config.max_file_size)?;
     readiness::parse(shown, &text)
 }
 
@@ -84,7 +83,7 @@ pub fn spec_path_for(
     r: &Readiness,
 ) -> std::result::Result<Option<String>, EvidenceFact> {
     if let Some(s) = &r.spec {
-        let status = repo::evidence_status(&config.root, &s.value);
+        let status = config.files.status(&config.root, &s.value);
         if status != EvidenceStatus::Present {
             return Err(EvidenceFact {
                 category: crate::model::Category::Spec,
@@ -97,7 +96,7 @@ pub fn spec_path_for(
     let dir = Path::new(&r.file).parent().unwrap_or(Path::new(""));
     let sibling = dir.join("specify.md");
     let shown = sibling.to_string_lossy().replace('\\', "/");
-    Ok(config.root.join(&sibling).is_file().then_some(shown))
+    Ok(config.files.is_file(&config.root, &shown).then_some(shown))
 }
 
 /// `./a//b` → `a/b`, so the same file is always shown the same way.
@@ -129,7 +128,7 @@ pub fn evaluate(
         .map(|(c, p)| EvidenceFact {
             category: *c,
             path: p.clone(),
-            status: repo::evidence_status(&config.root, &p.value),
+            status: config.files.status(&config.root, &p.value),
         })
         .collect();
     let spec_invalid = spec_problem.is_some();
@@ -218,7 +217,7 @@ fn rollback_fact(config: &Config, r: &Readiness) -> RollbackFact {
             },
             RollbackValue::Flag(true) => RollbackFact::Present,
             RollbackValue::Text(t) if repo::looks_like_path(t) => {
-                match repo::evidence_status(&config.root, t.trim()) {
+                match config.files.status(&config.root, t.trim()) {
                     EvidenceStatus::Present => RollbackFact::Present,
                     status => RollbackFact::PathInvalid {
                         path: t.trim().to_string(),

@@ -20,6 +20,22 @@ pub fn read_text(path: &Path, shown: &str, limit: u64) -> Result<String> {
         ));
     }
     let bytes = std::fs::read(path).map_err(|e| Error::io(shown, e))?;
+    decode_text(bytes, shown, limit)
+}
+
+/// Checks a document's bytes: within the size limit, UTF-8.
+pub fn decode_text(bytes: Vec<u8>, shown: &str, limit: u64) -> Result<String> {
+    if bytes.len() as u64 > limit {
+        return Err(Error::input(
+            shown,
+            1,
+            1,
+            format!(
+                "file is {} bytes, above the limit of {limit} bytes (limits.max_file_size)",
+                bytes.len()
+            ),
+        ));
+    }
     String::from_utf8(bytes).map_err(|e| {
         let upto = &e.as_bytes()[..e.utf8_error().valid_up_to()];
         let line = upto.iter().filter(|&&b| b == b'\n').count() as u32 + 1;

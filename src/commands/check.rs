@@ -9,35 +9,41 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 pub fn check(config: &Config, paths: &[PathBuf], base: Option<&str>) -> Report {
-    let mut errors = Vec::new();
-    let mut notes = Vec::new();
+    let fail = |e: &crate::error::Error| {
+        Report::new(
+            "check",
+            vec![],
+            vec![],
+            vec![ErrorReport::from_error(e)],
+            vec![],
+        )
+    };
     let found = match discover::discover(config, paths) {
         Ok(f) => f,
-        Err(e) => {
-            return Report::new(
-                "check",
-                vec![],
-                vec![],
-                vec![ErrorReport::from_error(&e)],
-                vec![],
-            );
-        }
+        Err(e) => return fail(&e),
     };
     let changed: Option<BTreeSet<String>> = match base {
         None => None,
         Some(b) => match discover::changed_since(config, b) {
             Ok(files) => Some(files.into_iter().collect()),
-            Err(e) => {
-                return Report::new(
-                    "check",
-                    vec![],
-                    vec![],
-                    vec![ErrorReport::from_error(&e)],
-                    vec![],
-                );
-            }
+            Err(e) => return fail(&e),
         },
     };
+    judge(config, &found, changed, !paths.is_empty(), "check")
+}
+
+/// Gates the incidents of `found`. With `changed`, only incidents whose readiness document,
+/// spec or evidence changed. With `look_elsewhere`, a spec whose readiness document was not
+/// found is looked up among every readiness document of the repository.
+pub fn judge(
+    config: &Config,
+    found: &discover::Found,
+    changed: Option<BTreeSet<String>>,
+    look_elsewhere: bool,
+    command: &'static str,
+) -> Report {
+    let mut errors = Vec::new();
+    let mut notes = Vec::new();
     // A changed config changes every decision.
     let config_changed = changed.as_ref().is_some_and(|c| {
         config
@@ -103,7 +109,7 @@ pub fn check(config: &Config, paths: &[PathBuf], base: Option<&str>) -> Report {
         .iter()
         .filter(|s| !paired.contains(*s))
         .collect();
-    if !paths.is_empty() && !unpaired.is_empty() {
+    if look_elsewhere && !unpaired.is_empty() {
         let everywhere = discover::discover(config, &[]).unwrap_or_default();
         for file in everywhere
             .readiness
@@ -147,7 +153,7 @@ pub fn check(config: &Config, paths: &[PathBuf], base: Option<&str>) -> Report {
     }
     incidents.sort_by(|a, b| (&a.readiness, &a.spec).cmp(&(&b.readiness, &b.spec)));
     errors.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
-    Report::new("check", incidents, vec![], errors, notes)
+    Report::new(command, incidents, vec![], errors, notes)
 }
 
 /// Whether a change touched the incident: its readiness document, its spec or its evidence.

@@ -3,13 +3,14 @@
 
 mod check;
 pub(crate) mod dry_run;
+mod hook;
 mod info;
 mod lint;
 mod normalize;
 mod readiness;
 pub(crate) mod trace;
 
-use crate::cli::{Cli, Command, Common, Format, TraceAction};
+use crate::cli::{Cli, Command, Common, Format, HookAction, HookRun, TraceAction};
 use crate::config::Config;
 use crate::error::Error;
 use crate::report::{Report, human};
@@ -74,6 +75,16 @@ fn dispatch(cli: Cli) -> i32 {
             ..
         } => load(&common)
             .and_then(|c| trace::append(&c, log.as_deref(), &incident, &step, &reference)),
+        Command::Hook { action } => match action {
+            HookAction::Install { kind, force, .. } => hook::install(kind, force),
+            HookAction::Uninstall { kind, .. } => hook::uninstall(kind),
+            HookAction::Run {
+                hook: HookRun::PreCommit { common },
+            } => load(&common).and_then(|c| hook::pre_commit(c, common.format)),
+            HookAction::Run {
+                hook: HookRun::CommitMsg { file, common },
+            } => load(&common).and_then(|c| hook::commit_msg(c, &file)),
+        },
         Command::Rules { common } => Ok(info::rules(common.format)),
         Command::Explain { rule } => info::explain(&rule),
         Command::Schema { name } => Ok(info::schema(name)),
@@ -97,7 +108,11 @@ fn emit(report: &Report, config: &Config, format: Format) -> i32 {
     let mut out = anstream::stdout().lock();
     let written = match format {
         Format::Json => writeln!(out, "{}", report.to_json()),
-        Format::Human => human::write(report, &mut human::Sources::new(&config.root), &mut out),
+        Format::Human => human::write(
+            report,
+            &mut human::Sources::new(&config.root, &config.files),
+            &mut out,
+        ),
     };
     finish(written, report.exit_code)
 }

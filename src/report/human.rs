@@ -4,6 +4,7 @@
 //! when NO_COLOR is set (anstream).
 
 use super::Report;
+use crate::files::Files;
 use crate::gate::IncidentReport;
 use crate::model::{Decision, Severity, Violation};
 use crate::span::line_text;
@@ -22,23 +23,30 @@ const DIM: Style = Style::new().dimmed();
 /// Reads source files once, for the lines under the carets.
 pub struct Sources<'a> {
     root: &'a Path,
+    /// Where the judged documents were read from (the index in the pre-commit hook), so the
+    /// quoted line is the one judged.
+    files: &'a Files,
     cache: HashMap<String, Option<String>>,
 }
 
 impl<'a> Sources<'a> {
-    pub fn new(root: &'a Path) -> Self {
+    pub fn new(root: &'a Path, files: &'a Files) -> Self {
         Sources {
             root,
+            files,
             cache: HashMap::new(),
         }
     }
 
     fn line(&mut self, file: &str, line: u32) -> Option<String> {
-        let root = self.root;
-        let text = self
-            .cache
-            .entry(file.to_string())
-            .or_insert_with(|| std::fs::read_to_string(root.join(file)).ok());
+        let (root, files) = (self.root, self.files);
+        let text = self.cache.entry(file.to_string()).or_insert_with(|| {
+            files
+                .read_optional(&root.join(file), file)
+                .ok()
+                .flatten()
+                .and_then(|b| String::from_utf8(b).ok())
+        });
         text.as_deref()
             .and_then(|t| line_text(t, line))
             .map(str::to_string)

@@ -1,0 +1,204 @@
+//! Where the documents under judgement are read from: the working tree (`check`, `readiness`,
+//! `dry-run`) or the git index (`hook run pre-commit`, so an unstaged fix cannot hide a staged
+//! problem). Paths are repository-relative; nothing outside the root is ever read.
+
+use crate::decide::EvidenceStatus;
+use crate::error::{Error, Result};
+use crate::repo;
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+use std::sync::Mutex;
+
+#[derive(Debug, Default)]
+pub enum Files {
+    #[default]
+    Worktree,
+    Index(Box<IndexReader>),
+}
+
+impl Files {
+    /// The staged content of the repository at `root`.
+    pub fn index(root: &Path) -> Files {
+        Files::Index(Box::new(IndexReader {
+            root: root.to_path_buf(),
+            state: Mutex::new(State::default()),
+        }))
+    }
+
+    /// Reads a document as UTF-8 text within the size limit. `path` is used in the working
+    /// tree; `shown` (repository-relative) in the index.
+    pub fn read_text(&self, path: &Path, shown: &str, limit: u64) -> Result<String> {
+        match self {
+            Files::Worktree => repo::read_text(path, shown, limit),
+            Files::Index(ix) => match ix.blob(shown)? {
+                Some(bytes) => repo::decode_text(bytes, shown, limit),
+                None => Err(Error::io(
+                    shown,
+                    std::io::Error::new(std::io::ErrorKind::NotFound, "not in the git index"),
+                )),
+            },
+        }
+    }
+
+    /// The bytes of a file, `None` when it does not exist (e.g. the trace log).
+    pub fn read_optional(&self, path: &Path, shown: &str) -> Result<Option<Vec<u8>>> {
+        match self {
+            Files::Worktree => match std::fs::read(path) {
+                Ok(b) => Ok(Some(b)),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+                Err(e) => Err(Error::io(shown, e)),
+            },
+            Files::Index(ix) => ix.blob(shown),
+        }
+    }
+
+    /// What the gate can say about an evidence path written in a document.
+    pub fn status(&self, root: &Path, rel: &str) -> EvidenceStatus {
+        match self {
+            Files::Worktree => repo::evidence_status(root, rel),
+            Files::Index(ix) => {
+                // Escapes are judged on the path and on the working tree's links (the index
+                // stores a link as its target text, which is not followed here).
+                if repo::resolve(root, rel).is_none() {
+                    return EvidenceStatus::OutsideRepository;
+                }
+                let rel = crate::gate::normalize_rel(rel);
+                match ix.blob(&rel) {
+                    Ok(Some(b)) if b.is_empty() => EvidenceStatus::Empty,
+                    Ok(Some(_)) => EvidenceStatus::Present,
+                    Ok(None) if ix.has_dir(&rel) => EvidenceStatus::Present,
+                    _ => EvidenceStatus::Missing,
+                }
+            }
+        }
+    }
+
+    pub fn is_file(&self, root: &Path, rel: &str) -> bool {
+        match self {
+            Files::Worktree => root.join(rel).is_file(),
+            Files::Index(ix) => matches!(ix.blob(rel), Ok(Some(_))),
+        }
+    }
+}
+
+/// A long-lived `git cat-file --batch` reading `:path` (stage 0 of the index), with a cache.
+#[derive(Debug)]
+pub struct IndexReader {
+    root: PathBuf,
+    state: Mutex<State>,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    proc: Option<CatFile>,
+    cache: HashMap<String, Option<Vec<u8>>>,
+    dirs: HashMap<String, bool>,
+}
+
+#[derive(Debug)]
+struct CatFile {
+    child: Child,
+    stdin: ChildStdin,
+    stdout: BufReader<ChildStdout>,
+}
+
+impl Drop for CatFile {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl IndexReader {
+    fn blob(&self, rel: &str) -> Result<Option<Vec<u8>>> {
+        let mut st = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(hit) = st.cache.get(rel) {
+            return Ok(hit.clone());
+        }
+        if rel.contains('\n') {
+            return Ok(None);
+        }
+        if st.proc.is_none() {
+            st.proc = Some(self.spawn()?);
+        }
+        let git = |e: std::io::Error| Error::Usage(format!("reading the git index: {e}"));
+        let proc = st.proc.as_mut().expect("spawned above");
+        writeln!(proc.stdin, ":{rel}").map_err(git)?;
+        proc.stdin.flush().map_err(git)?;
+        let mut header = String::new();
+        proc.stdout.read_line(&mut header).map_err(git)?;
+        let fields: Vec<&str> = header.trim_end().split(' ').collect();
+        let found = match fields.as_slice() {
+            [_, "blob", size] => {
+                let size: usize = size.parse().map_err(|_| {
+                    Error::Usage(format!(
+                        "git cat-file: unexpected header `{}`",
+                        header.trim()
+                    ))
+                })?;
+                let mut buf = vec![0u8; size + 1]; // content + trailing newline
+                proc.stdout.read_exact(&mut buf).map_err(git)?;
+                buf.pop();
+                Some(buf)
+            }
+            [_, "missing"] | [_, "ambiguous"] => None,
+            [_, _, size] => {
+                // A submodule or other non-blob: skip its content.
+                let size: usize = size.parse().unwrap_or(0);
+                let mut sink = vec![0u8; size + 1];
+                proc.stdout.read_exact(&mut sink).map_err(git)?;
+                None
+            }
+            _ if header.is_empty() => {
+                st.proc = None;
+                return Err(Error::Usage(
+                    "git cat-file ended unexpectedly while reading the index".into(),
+                ));
+            }
+            _ => None,
+        };
+        st.cache.insert(rel.to_string(), found.clone());
+        Ok(found)
+    }
+
+    fn has_dir(&self, rel: &str) -> bool {
+        let mut st = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(&d) = st.dirs.get(rel) {
+            return d;
+        }
+        let out = Command::new("git")
+            .arg("-C")
+            .arg(&self.root)
+            .args(["ls-files", "-z", "--cached", "--", rel])
+            .output();
+        let prefix = format!("{}/", rel.trim_end_matches('/'));
+        let d = out.is_ok_and(|o| {
+            o.stdout
+                .split(|&b| b == 0)
+                .any(|p| p.starts_with(prefix.as_bytes()))
+        });
+        st.dirs.insert(rel.to_string(), d);
+        d
+    }
+
+    fn spawn(&self) -> Result<CatFile> {
+        let mut child = Command::new("git")
+            .arg("-C")
+            .arg(&self.root)
+            .args(["cat-file", "--batch"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|e| Error::Usage(format!("the pre-commit hook needs git: {e}")))?;
+        let stdin = child.stdin.take().expect("piped");
+        let stdout = BufReader::new(child.stdout.take().expect("piped"));
+        Ok(CatFile {
+            child,
+            stdin,
+            stdout,
+        })
+    }
+}

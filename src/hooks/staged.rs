@@ -1,0 +1,273 @@
+//! What a commit touches: the staged changes (`git diff --cached`), and from them the incidents
+//! to gate — staged specs and readiness documents, the incident whose directory holds a staged
+//! file (its evidence), and the readiness documents that name a deleted or renamed file.
+//!
+//! Cost is the point here: one `git diff` for every commit, directory listings of the working
+//! tree to find an incident's documents (confirmed in the index), and `git grep --cached` only
+//! when a commit deletes a file or stages a spec with no readiness document beside it.
+
+use crate::config::Config;
+use crate::discover::Found;
+use crate::error::{Error, Result};
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use std::collections::{BTreeSet, HashMap};
+use std::path::Path;
+use std::process::Command;
+
+/// The staged changes, repository-relative.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Staged {
+    /// Added, modified or type-changed (a rename's new name is here).
+    pub changed: Vec<String>,
+    /// Deleted (a rename's old name is here).
+    pub deleted: Vec<String>,
+}
+
+impl Staged {
+    pub fn is_empty(&self) -> bool {
+        self.changed.is_empty() && self.deleted.is_empty()
+    }
+
+    pub fn all(&self) -> impl Iterator<Item = &String> {
+        self.changed.iter().chain(self.deleted.iter())
+    }
+}
+
+/// Reads the staged changes. Works on the initial commit (against the empty tree) and honours
+/// `GIT_INDEX_FILE`, which git sets for `commit -a` and `commit PATH`.
+pub fn staged(root: &Path) -> Result<Staged> {
+    let out = Command::new("git")
+        .arg("-C")
+        .arg(root)
+        .args([
+            "diff",
+            "--cached",
+            "--name-status",
+            "-z",
+            "--no-renames",
+            "--no-ext-diff",
+            "--ignore-submodules",
+        ])
+        .output()
+        .map_err(|e| Error::Usage(format!("the pre-commit hook needs git: {e}")))?;
+    if !out.status.success() {
+        return Err(Error::Usage(format!(
+            "git diff --cached failed: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        )));
+    }
+    Ok(parse_name_status(&out.stdout))
+}
+
+pub fn parse_name_status(bytes: &[u8]) -> Staged {
+    let mut staged = Staged::default();
+    let mut fields = bytes.split(|&b| b == 0).filter(|f| !f.is_empty());
+    while let Some(status) = fields.next() {
+        let Some(path) = fields.next() else { break };
+        let path = String::from_utf8_lossy(path).into_owned();
+        match status.first() {
+            Some(b'D') => staged.deleted.push(path),
+            // Unmerged entries (a merge in progress) count as changed: their staged result is
+            // what gets committed.
+            Some(_) => staged.changed.push(path),
+            None => {}
+        }
+    }
+    staged
+}
+
+fn globset(globs: &[String]) -> Result<GlobSet> {
+    let mut b = GlobSetBuilder::new();
+    for g in globs {
+        b.add(Glob::new(g).map_err(|e| Error::Usage(format!("invalid glob `{g}`: {e}")))?);
+    }
+    b.build().map_err(|e| Error::Usage(e.to_string()))
+}
+
+struct Matchers {
+    specs: GlobSet,
+    readiness: GlobSet,
+    exclude: GlobSet,
+}
+
+impl Matchers {
+    fn new(config: &Config) -> Result<Self> {
+        Ok(Matchers {
+            specs: globset(&config.spec_globs)?,
+            readiness: globset(&config.readiness_globs)?,
+            exclude: globset(&config.exclude_globs)?,
+        })
+    }
+}
+
+/// The incidents a commit touches, as the documents to gate (read from the index by the
+/// caller's `config.files`).
+pub fn touched(config: &Config, staged: &Staged) -> Result<Found> {
+    let m = Matchers::new(config)?;
+    let mut specs = BTreeSet::new();
+    let mut readiness = BTreeSet::new();
+    let mut listings: HashMap<String, Vec<String>> = HashMap::new();
+    for p in &staged.changed {
+        if m.exclude.is_match(p) {
+            continue;
+        }
+        if m.specs.is_match(p) {
+            specs.insert(p.clone());
+        } else if m.readiness.is_match(p) {
+            readiness.insert(p.clone());
+        } else {
+            // Evidence or a phase document: the nearest directory holding an incident's
+            // documents owns it.
+            for doc in incident_documents(config, &m, p, &mut listings) {
+                if m.specs.is_match(&doc) {
+                    specs.insert(doc);
+                } else {
+                    readiness.insert(doc);
+                }
+            }
+        }
+    }
+    // A staged spec is judged by the readiness documents beside it, else by those naming it.
+    let mut lonely = Vec::new();
+    for s in &specs {
+        let dir = parent(s);
+        let beside: Vec<String> = listing(config, dir, &mut listings)
+            .iter()
+            .filter(|f| m.readiness.is_match(f.as_str()) && !m.exclude.is_match(f.as_str()))
+            .filter(|f| config.files.is_file(&config.root, f))
+            .cloned()
+            .collect();
+        if beside.is_empty() {
+            lonely.push(s.clone());
+        }
+        readiness.extend(beside);
+    }
+    // Deleted files (evidence, a renamed spec) and lonely specs: readiness documents naming them.
+    let wanted: Vec<String> = staged
+        .deleted
+        .iter()
+        .filter(|p| !m.readiness.is_match(p.as_str()))
+        .cloned()
+        .chain(lonely)
+        .collect();
+    if !wanted.is_empty() {
+        for doc in grep_readiness(config, &wanted)? {
+            if !m.exclude.is_match(&doc) {
+                readiness.insert(doc);
+            }
+        }
+    }
+    Ok(Found {
+        specs: specs.into_iter().collect(),
+        readiness: readiness.into_iter().collect(),
+    })
+}
+
+fn parent(p: &str) -> &str {
+    p.rsplit_once('/').map_or("", |(d, _)| d)
+}
+
+/// The files of a directory in the working tree (repository-relative), listed once.
+fn listing<'a>(
+    config: &Config,
+    dir: &str,
+    cache: &'a mut HashMap<String, Vec<String>>,
+) -> &'a Vec<String> {
+    cache.entry(dir.to_string()).or_insert_with(|| {
+        let abs = config.root.join(dir);
+        std::fs::read_dir(abs)
+            .map(|rd| {
+                rd.filter_map(|e| e.ok())
+                    .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+                    .map(|e| {
+                        let name = e.file_name().to_string_lossy().into_owned();
+                        if dir.is_empty() {
+                            name
+                        } else {
+                            format!("{dir}/{name}")
+                        }
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    })
+}
+
+/// Specs and readiness documents of the nearest ancestor directory of `path` that has any
+/// (below the repository root, which is no incident's directory).
+fn incident_documents(
+    config: &Config,
+    m: &Matchers,
+    path: &str,
+    cache: &mut HashMap<String, Vec<String>>,
+) -> Vec<String> {
+    let mut dir = parent(path);
+    while !dir.is_empty() {
+        let docs: Vec<String> = listing(config, dir, cache)
+            .iter()
+            .filter(|f| m.specs.is_match(f.as_str()) || m.readiness.is_match(f.as_str()))
+            .filter(|f| !m.exclude.is_match(f.as_str()))
+            .filter(|f| config.files.is_file(&config.root, f))
+            .cloned()
+            .collect();
+        if !docs.is_empty() {
+            return docs;
+        }
+        dir = parent(dir);
+    }
+    Vec::new()
+}
+
+/// Readiness documents in the index whose text contains one of `needles` (then parsed and
+/// judged by the gate, which decides whether they really name it).
+pub fn grep_readiness(config: &Config, needles: &[String]) -> Result<Vec<String>> {
+    let mut cmd = Command::new("git");
+    cmd.arg("-C")
+        .arg(&config.root)
+        .args(["grep", "--cached", "-l", "-z", "-F", "--no-color"]);
+    for n in needles {
+        cmd.arg("-e").arg(n);
+    }
+    cmd.arg("--");
+    for g in &config.readiness_globs {
+        cmd.arg(format!(":(glob){g}"));
+    }
+    let out = cmd
+        .output()
+        .map_err(|e| Error::Usage(format!("the pre-commit hook needs git: {e}")))?;
+    match out.status.code() {
+        Some(0) | Some(1) => Ok(out
+            .stdout
+            .split(|&b| b == 0)
+            .filter(|f| !f.is_empty())
+            .map(|f| String::from_utf8_lossy(f).into_owned())
+            .collect()),
+        _ => Err(Error::Usage(format!(
+            "git grep --cached failed: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        ))),
+    }
+}
+
+/// Whether the commit needs an `Incident-Id:` trailer: it touches `hooks.incident_paths`, or
+/// (by default) any incident.
+pub fn needs_incident_id(config: &Config, staged: &Staged, touched: &Found) -> Result<bool> {
+    if config.hooks.incident_paths.is_empty() {
+        return Ok(!touched.specs.is_empty() || !touched.readiness.is_empty());
+    }
+    let set = globset(&config.hooks.incident_paths)?;
+    Ok(staged.all().any(|p| set.is_match(p)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_name_status_with_odd_names() {
+        let s = parse_name_status(b"M\0specs/a b/specify.md\0D\0specs/\xc3\xa9/old.md\0A\0new\0");
+        assert_eq!(s.changed, ["specs/a b/specify.md", "new"]);
+        assert_eq!(s.deleted, ["specs/é/old.md"]);
+        assert!(parse_name_status(b"").is_empty());
+    }
+}
