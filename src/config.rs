@@ -169,7 +169,7 @@ pub struct Config {
     pub exclude_globs: Vec<String>,
     /// Lower-cased heading aliases per section.
     pub sections: BTreeMap<SectionKind, Vec<String>>,
-    pub commands: CommandPatterns,
+    commands: std::sync::OnceLock<CommandPatterns>,
     pub trace_log: String,
     pub max_file_size: u64,
     pub normalize: crate::normalize::NormalizeSpec,
@@ -273,8 +273,15 @@ impl Config {
                 ));
             }
         }
-        let commands =
-            CommandPatterns::new(&raw.commands).map_err(|e| at(&["commands"], e.to_string()))?;
+        // The built-in patterns are compiled on first use (commands that never lint a spec, and
+        // hooks on commits touching none, skip the cost); a config that changes them is
+        // compiled now, so its errors are reported with their line.
+        let commands = std::sync::OnceLock::new();
+        let c = &raw.commands;
+        if !(c.aliases.is_empty() && c.add.is_empty() && c.remove.is_empty()) {
+            let compiled = CommandPatterns::new(c).map_err(|e| at(&["commands"], e.to_string()))?;
+            let _ = commands.set(compiled);
+        }
         let mut sections = BTreeMap::new();
         for kind in SectionKind::ALL {
             let extra = match kind {
@@ -319,6 +326,11 @@ impl Config {
             files: crate::files::Files::Worktree,
             hooks: raw.hooks,
         })
+    }
+
+    /// The concrete-command patterns (built in, or as the config changed them).
+    pub fn commands(&self) -> &CommandPatterns {
+        self.commands.get_or_init(CommandPatterns::builtin)
     }
 
     /// The section a heading belongs to, if any.

@@ -24,7 +24,7 @@ pub fn lint(spec: &Spec, text: &str, config: &Config) -> SpecLint {
     let mut findings = Vec::new();
     let mut raw: Vec<Violation> = Vec::new();
 
-    let hits: Vec<CommandHit> = lint::find_commands(text, &config.commands);
+    let hits: Vec<CommandHit> = lint::find_commands(text, config.commands());
     for h in &hits {
         let (line, col) = idx.position(text, h.start);
         let len = text
