@@ -4,12 +4,13 @@
 
 use crate::decide::EvidenceStatus;
 use crate::error::{Error, Result};
+use crate::gitdb;
 use crate::repo;
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 
 #[derive(Debug, Default)]
 pub enum Files {
@@ -23,8 +24,18 @@ impl Files {
     pub fn index(root: &Path) -> Files {
         Files::Index(Box::new(IndexReader {
             root: root.to_path_buf(),
+            fast: OnceLock::new(),
             state: Mutex::new(State::default()),
         }))
+    }
+
+    /// The in-process reader of the index, when reading the index and it understands this
+    /// repository.
+    pub fn gitdb(&self) -> Option<&gitdb::Repo> {
+        match self {
+            Files::Worktree => None,
+            Files::Index(ix) => ix.fast(),
+        }
     }
 
     /// Reads a document as UTF-8 text within the size limit. `path` is used in the working
@@ -65,6 +76,14 @@ impl Files {
                     return EvidenceStatus::OutsideRepository;
                 }
                 let rel = crate::gate::normalize_rel(rel);
+                if let Some(repo) = ix.fast() {
+                    return match repo.file_is_empty(&rel) {
+                        Some(true) => EvidenceStatus::Empty,
+                        Some(false) => EvidenceStatus::Present,
+                        None if repo.has_dir(&rel) => EvidenceStatus::Present,
+                        None => EvidenceStatus::Missing,
+                    };
+                }
                 match ix.blob(&rel) {
                     Ok(Some(b)) if b.is_empty() => EvidenceStatus::Empty,
                     Ok(Some(_)) => EvidenceStatus::Present,
@@ -83,10 +102,12 @@ impl Files {
     }
 }
 
-/// A long-lived `git cat-file --batch` reading `:path` (stage 0 of the index), with a cache.
+/// The index, read in process by [`gitdb`] when it understands the repository, else through a
+/// long-lived `git cat-file --batch` reading `:path` (stage 0 of the index), with a cache.
 #[derive(Debug)]
 pub struct IndexReader {
     root: PathBuf,
+    fast: OnceLock<Option<gitdb::Repo>>,
     state: Mutex<State>,
 }
 
@@ -112,7 +133,16 @@ impl Drop for CatFile {
 }
 
 impl IndexReader {
+    fn fast(&self) -> Option<&gitdb::Repo> {
+        self.fast
+            .get_or_init(|| gitdb::Repo::open(&self.root))
+            .as_ref()
+    }
+
     fn blob(&self, rel: &str) -> Result<Option<Vec<u8>>> {
+        if let Some(answer) = self.fast().and_then(|r| r.blob(rel)) {
+            return Ok(answer);
+        }
         let mut st = self.state.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(hit) = st.cache.get(rel) {
             return Ok(hit.clone());
@@ -164,6 +194,9 @@ impl IndexReader {
     }
 
     fn has_dir(&self, rel: &str) -> bool {
+        if let Some(r) = self.fast() {
+            return r.has_dir(rel);
+        }
         let mut st = self.state.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(&d) = st.dirs.get(rel) {
             return d;

@@ -12,6 +12,7 @@ pub mod error;
 pub mod files;
 pub mod gate;
 pub mod git;
+pub mod gitdb;
 pub mod hooks;
 pub mod lint;
 pub mod model;

@@ -153,6 +153,48 @@ fn the_staged_spec_is_judged_not_the_fixed_working_tree() {
     assert!(c.ok, "{}", c.text);
 }
 
+/// `git commit -a` and `git commit PATH` hand the hook a temporary index through
+/// `GIT_INDEX_FILE`; what they will commit is judged, not the repository's own index.
+#[test]
+fn commit_all_and_commit_path_are_judged_through_their_temporary_index() {
+    let dir = repo_with_hooks();
+    add_clean_incident(dir.path(), "specs/disk_full");
+    ok(dir.path(), &["add", "-A"]);
+    assert!(commit(dir.path(), &format!("clean{TRAILER}")).ok);
+    let bad = SPEC.replace(
+        "Never touch a stateful volume; one pod at a time.",
+        "Run kubectl delete pod api-7b4 when memory is high.",
+    );
+    // Unstaged in the repository's index; `-a` stages it into the temporary one.
+    write(dir.path(), "specs/disk_full/specify.md", &bad);
+    let c = git(
+        dir.path(),
+        &["commit", "-q", "-a", "-m", &format!("all{TRAILER}")],
+    );
+    assert!(!c.ok, "commit -a must be blocked:\n{}", c.text);
+    assert!(c.text.contains("concrete_command_in_spec"), "{}", c.text);
+    let c = git(
+        dir.path(),
+        &[
+            "commit",
+            "-q",
+            "-m",
+            &format!("path{TRAILER}"),
+            "--",
+            "specs/disk_full/specify.md",
+        ],
+    );
+    assert!(!c.ok, "commit PATH must be blocked:\n{}", c.text);
+    assert!(
+        c.text.contains("specs/disk_full/specify.md:17:5"),
+        "{}",
+        c.text
+    );
+    // Neither left the bad spec committed.
+    let head = ok(dir.path(), &["show", "HEAD:specs/disk_full/specify.md"]);
+    assert!(!head.contains("kubectl delete pod"), "{head}");
+}
+
 #[test]
 fn deleting_evidence_blocks_the_readiness_document_that_names_it() {
     let dir = repo_with_hooks();

@@ -38,11 +38,11 @@ pub fn uninstall(kind: Option<HookKind>) -> Result<i32> {
 /// semi-manual does not (it is a legitimate state of a readiness document, approved at run
 /// time), but its reasons are printed.
 pub fn pre_commit(mut config: Config, format: Format) -> Result<i32> {
-    let changes = staged::staged(&config.root)?;
+    config.files = Files::index(&config.root);
+    let changes = staged::staged(&config.root, &config.files)?;
     if changes.is_empty() {
         return Ok(0);
     }
-    config.files = Files::index(&config.root);
     let found = staged::touched(&config, &changes)?;
     if found.specs.is_empty() && found.readiness.is_empty() {
         return Ok(0);
@@ -67,8 +67,8 @@ pub fn commit_msg(mut config: Config, file: &Path) -> Result<i32> {
             std::io::Error::new(std::io::ErrorKind::NotFound, "no commit message file"),
         ));
     }
-    let changes = staged::staged(&config.root)?;
     config.files = Files::index(&config.root);
+    let changes = staged::staged(&config.root, &config.files)?;
     let found = staged::touched(&config, &changes)?;
     if !staged::needs_incident_id(&config, &changes, &found)? {
         return Ok(0);

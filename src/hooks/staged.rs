@@ -9,6 +9,8 @@
 use crate::config::Config;
 use crate::discover::Found;
 use crate::error::{Error, Result};
+use crate::files::Files;
+use crate::gitdb::ChangeKind;
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
@@ -33,9 +35,26 @@ impl Staged {
     }
 }
 
-/// Reads the staged changes. Works on the initial commit (against the empty tree) and honours
-/// `GIT_INDEX_FILE`, which git sets for `commit -a` and `commit PATH`.
-pub fn staged(root: &Path) -> Result<Staged> {
+/// Reads the staged changes: in process when `files` reads the index and understands the
+/// repository, else from `git diff --cached`. Works on the initial commit (against the empty
+/// tree) and honours `GIT_INDEX_FILE`, which git sets for `commit -a` and `commit PATH`.
+pub fn staged(root: &Path, files: &Files) -> Result<Staged> {
+    if let Some(changes) = files.gitdb().and_then(|r| r.staged()) {
+        let mut staged = Staged::default();
+        for c in changes {
+            let path = String::from_utf8_lossy(&c.path).into_owned();
+            match c.kind {
+                ChangeKind::Deleted => staged.deleted.push(path),
+                ChangeKind::Added | ChangeKind::Modified => staged.changed.push(path),
+            }
+        }
+        return Ok(staged);
+    }
+    git_staged(root)
+}
+
+/// The staged changes as `git diff --cached` reports them.
+pub fn git_staged(root: &Path) -> Result<Staged> {
     let out = Command::new("git")
         .arg("-C")
         .arg(root)

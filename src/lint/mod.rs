@@ -177,7 +177,7 @@ impl<'a> Scanner<'a> {
         let skip = match depth {
             0 => text
                 .get(range.clone())
-                .and_then(|l| self.pats.prompt.find(l))
+                .and_then(|l| self.pats.prompt().find(l))
                 .map_or(0, |m| m.end()),
             _ => 0,
         };

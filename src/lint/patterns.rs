@@ -112,7 +112,7 @@ pub struct CommandPatterns {
     pub(crate) kinds: Vec<u8>,
     pub(crate) statements: Statements,
     pub(crate) custom: Vec<(String, Regex)>,
-    pub(crate) prompt: Regex,
+    prompt: std::sync::OnceLock<Regex>,
 }
 
 /// A shell prompt at the start of a code line: `$ `, `# `, `% `, `> `, `PS> `, `PS C:\x> `,
@@ -276,11 +276,8 @@ impl CommandPatterns {
             name: "built-in".into(),
             source,
         })?;
-        let prompt = Regex::new(PROMPT).map_err(|source| PatternError::BadRegex {
-            index: 0,
-            name: "prompt".into(),
-            source,
-        })?;
+        // Compiled on the first code line (see `prompt()`).
+        let prompt = std::sync::OnceLock::new();
 
         Ok(Self {
             tools,
@@ -291,6 +288,13 @@ impl CommandPatterns {
             statements,
             custom,
             prompt,
+        })
+    }
+
+    /// The shell-prompt regex, compiled on first use.
+    pub(crate) fn prompt(&self) -> &Regex {
+        self.prompt.get_or_init(|| {
+            Regex::new(PROMPT).unwrap_or_else(|e| unreachable!("built-in prompt regex: {e}"))
         })
     }
 

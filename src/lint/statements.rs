@@ -25,8 +25,49 @@ pub(crate) struct StatementHit {
 pub(crate) struct Statements {
     pub(crate) sql: bool,
     pub(crate) http: bool,
-    sql_res: Vec<Regex>,
-    http_re: Regex,
+    sql_res: Vec<Lazy>,
+    http_re: Lazy,
+}
+
+/// A detector compiled on first use, and only used on text that can match it: compiling the
+/// twelve Unicode-aware, case-insensitive regexes costs more than linting a whole spec, and
+/// most specs never need most of them.
+#[derive(Debug, Clone)]
+struct Lazy {
+    source: String,
+    /// Every match contains one of these words (ASCII, any case); text that is all ASCII and
+    /// lacks them is skipped. Non-ASCII text always runs the regex: Unicode case folding can
+    /// match other letters (`K` U+212A is `k`).
+    keywords: &'static [&'static str],
+    re: std::sync::OnceLock<Regex>,
+}
+
+impl Lazy {
+    fn new(keywords: &'static [&'static str], source: String) -> Result<Self, regex::Error> {
+        Ok(Lazy {
+            source,
+            keywords,
+            re: std::sync::OnceLock::new(),
+        })
+    }
+
+    /// The regex, when `text` can hold a match.
+    fn for_text(&self, text: &str) -> Option<&Regex> {
+        if text.is_ascii() && !self.keywords.iter().any(|k| contains_ascii_ci(text, k)) {
+            return None;
+        }
+        Some(self.re.get_or_init(|| {
+            Regex::new(&self.source).unwrap_or_else(|e| unreachable!("built-in regex: {e}"))
+        }))
+    }
+}
+
+fn contains_ascii_ci(hay: &str, needle: &str) -> bool {
+    needle.is_empty()
+        || hay
+            .as_bytes()
+            .windows(needle.len())
+            .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
 }
 
 const TARGET: &str = r#"(?P<t>[\w."`\[\]$-]+)"#;
@@ -142,12 +183,28 @@ impl Statements {
             r"(?i)\b(?P<kw>VACUUM)\s+(?:\(\s*)?FULL\b".to_string(),
             r"\b(?P<fn>pg_(?:terminate|cancel)_backend|pg_reload_conf)\s*\(".to_string(),
         ];
-        let sql_res = sql_sources
-            .iter()
-            .map(|s| Regex::new(s))
+        let keywords: [&'static [&'static str]; 11] = [
+            &["DROP"],
+            &["DELETE"],
+            &["TRUNCATE"],
+            &["UPDATE"],
+            &["ALTER"],
+            &["INSERT"],
+            &["REINDEX"],
+            &["SET"],
+            &["KILL"],
+            &["VACUUM"],
+            &["pg_"],
+        ];
+        let sql_res = keywords
+            .into_iter()
+            .zip(sql_sources)
+            .map(|(k, s)| Lazy::new(k, s))
             .collect::<Result<Vec<_>, _>>()?;
-        let http_re = Regex::new(
-            r#"\b(?P<m>POST|PUT|PATCH|DELETE)[ \t]+(?P<u>https?://[^\s"'<>`|]+|/[^\s"'<>`|]*|_[A-Za-z][^\s"'<>`|]*)"#,
+        let http_re = Lazy::new(
+            &["POST", "PUT", "PATCH", "DELETE"],
+            r#"\b(?P<m>POST|PUT|PATCH|DELETE)[ \t]+(?P<u>https?://[^\s"'<>`|]+|/[^\s"'<>`|]*|_[A-Za-z][^\s"'<>`|]*)"#
+                .to_string(),
         )?;
         Ok(Self {
             sql,
@@ -166,7 +223,7 @@ impl Statements {
         out: &mut Vec<StatementHit>,
     ) {
         if self.sql {
-            for re in &self.sql_res {
+            for re in self.sql_res.iter().filter_map(|l| l.for_text(text)) {
                 for caps in re.captures_iter(text) {
                     let Some(whole) = caps.get(0) else { continue };
                     if sql_accepted(text, &caps, ctx, sql_block) {
@@ -178,8 +235,10 @@ impl Statements {
                 }
             }
         }
-        if self.http {
-            for caps in self.http_re.captures_iter(text) {
+        if self.http
+            && let Some(http_re) = self.http_re.for_text(text)
+        {
+            for caps in http_re.captures_iter(text) {
                 let (Some(whole), Some(m), Some(u)) = (caps.get(0), caps.name("m"), caps.name("u"))
                 else {
                     continue;
@@ -241,4 +300,29 @@ fn ops_call(method: &str, url: &str) -> bool {
     }
     // A concrete DELETE (no `{id}` or `:id` placeholders) destroys something real.
     method == "DELETE" && !path.contains(['{', '<']) && !path.contains("/:")
+}
+
+#[cfg(test)]
+mod lazy_tests {
+    use super::*;
+
+    #[test]
+    fn every_built_in_detector_compiles_and_is_skipped_only_without_its_keyword() {
+        let st = Statements::new(true, true).unwrap();
+        for l in st.sql_res.iter().chain([&st.http_re]) {
+            Regex::new(&l.source).unwrap();
+        }
+        let drop = &st.sql_res[0];
+        assert!(drop.for_text("nothing to see here").is_none());
+        assert!(drop.for_text("then DrOp table users").is_some());
+        // Non-ASCII text always runs the regex (Unicode case folding).
+        assert!(drop.for_text("ᴅʀᴏᴘ").is_some());
+        let kill = &st.sql_res[8];
+        assert!(kill.for_text("\u{212A}ILL 42").is_some());
+        assert!(
+            kill.for_text("\u{212A}ILL 42")
+                .unwrap()
+                .is_match("\u{212A}ILL 42")
+        );
+    }
 }
