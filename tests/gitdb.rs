@@ -370,3 +370,24 @@ fn random_operations_agree_with_git() {
         agree(r, true, &format!("step {step}"));
     }
 }
+
+/// Paths of 4,095 bytes or more do not fit the index's 12-bit length field; git writes 0xFFF
+/// and ends the path with NUL. Such entries can only be made with `update-index --cacheinfo`.
+#[test]
+fn paths_longer_than_the_length_field() {
+    let d = init();
+    let r = d.path();
+    write(r, "a.md", "short\n");
+    git(r, &["add", "-A"]);
+    git(r, &["commit", "-q", "-m", "one"]);
+    let blob = String::from_utf8(git(r, &["hash-object", "-w", "a.md"])).unwrap();
+    let long: String = (0..22).map(|i| format!("{i:0>199}/")).collect::<String>() + "leaf.md";
+    assert!(long.len() > 4095);
+    let info = format!("100644,{},{long}", blob.trim());
+    git(r, &["update-index", "--add", "--cacheinfo", &info]);
+    let got = by_reader(r).expect("answers");
+    assert_eq!(got, vec![('A', long.clone())]);
+    assert_eq!(got, by_git(r));
+    let repo = Repo::open(r).unwrap();
+    assert_eq!(repo.blob(&long), Some(Some(b"short\n".to_vec())));
+}

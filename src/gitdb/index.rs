@@ -23,10 +23,11 @@ impl Entry {
     }
 }
 
-/// Where an entry is: its fixed header in the file, its path in the file (versions 2 and 3)
-/// or in the decoded-path arena (version 4).
+/// Where a version-4 entry is: its fixed header in the file, its path in the decoded-path
+/// arena (paths are prefix-compressed on disk). Versions 2 and 3 keep only the offset of the
+/// entry (4 bytes a file: the path follows the header), to keep the table small.
 #[derive(Debug, Clone, Copy)]
-struct Slot {
+struct V4Slot {
     at: u32,
     name: u32,
     len: u32,
@@ -108,8 +109,9 @@ pub struct Index {
     data: Bytes,
     /// Decoded paths of a version-4 index (prefix-compressed on disk).
     names: Vec<u8>,
-    v4: bool,
-    slots: Vec<Slot>,
+    /// Per entry: its offset in the file (versions 2, 3) or its index in `v4` (version 4).
+    slots: Vec<u32>,
+    v4: Option<Vec<V4Slot>>,
     tree: CacheTree,
 }
 
@@ -123,7 +125,10 @@ impl Index {
     }
 
     pub fn entry(&self, i: usize) -> Entry {
-        let at = self.slots[i].at as usize;
+        let at = match &self.v4 {
+            None => self.slots[i] as usize,
+            Some(v4) => v4[self.slots[i] as usize].at as usize,
+        };
         let d = &self.data[at..at + 60];
         Entry {
             mode: u32::from_be_bytes([d[24], d[25], d[26], d[27]]),
@@ -171,9 +176,23 @@ impl Index {
         lo + 1 + self.slots[lo + 1..hi].partition_point(|s| self.name(s).starts_with(prefix))
     }
 
-    fn name(&self, s: &Slot) -> &[u8] {
-        let src: &[u8] = if self.v4 { &self.names } else { &self.data };
-        &src[s.name as usize..(s.name + s.len) as usize]
+    fn name(&self, &s: &u32) -> &[u8] {
+        if let Some(v4) = &self.v4 {
+            let e = v4[s as usize];
+            return &self.names[e.name as usize..(e.name + e.len) as usize];
+        }
+        let at = s as usize;
+        let d = &self.data[..];
+        let flags = u16::from_be_bytes([d[at + 60], d[at + 61]]);
+        let start = at + if flags & 0x4000 != 0 { 64 } else { 62 };
+        let len = (flags & 0x0fff) as usize;
+        if len < 0x0fff {
+            &d[start..start + len]
+        } else {
+            // Checked when parsed: a NUL ends it within the file.
+            let len = memchr(&d[start..]).unwrap_or(0);
+            &d[start..start + len]
+        }
     }
 
     fn tree_name(&self, node: u32) -> &[u8] {
@@ -204,6 +223,7 @@ pub fn parse(data: Bytes) -> Option<Index> {
     let mut slots = Vec::with_capacity(count.min(body_end / 62));
     let mut names = Vec::new();
     let v4 = version == 4;
+    let mut v4_slots = Vec::new();
     let mut pos = 12;
     let mut prev = 0..0;
     for _ in 0..count {
@@ -215,11 +235,7 @@ pub fn parse(data: Bytes) -> Option<Index> {
         // version 2 or 3 index: one comparison and one push. This loop runs for every file.
         let short = (flags & 0x0fff) as usize;
         if !v4 && flags & 0x7000 == 0 && short < 0x0fff {
-            slots.push(Slot {
-                at: pos as u32,
-                name: (pos + 62) as u32,
-                len: short as u32,
-            });
+            slots.push(pos as u32);
             pos += (62 + short + 8) & !7;
             if pos > body_end {
                 return None;
@@ -241,7 +257,6 @@ pub fn parse(data: Bytes) -> Option<Index> {
         }
         let name_at = pos + header;
         let slot_at = pos as u32;
-        let (name, len);
         if v4 {
             let (strip, used) = varint(b.get(name_at..body_end)?)?;
             let keep = prev.len().checked_sub(strip)?;
@@ -252,7 +267,12 @@ pub fn parse(data: Bytes) -> Option<Index> {
             names.extend_from_slice(&b[suffix_at..suffix_at + nul]);
             pos = suffix_at + nul + 1;
             prev = start..names.len();
-            (name, len) = (start, names.len() - start);
+            slots.push(u32::try_from(v4_slots.len()).ok()?);
+            v4_slots.push(V4Slot {
+                at: slot_at,
+                name: u32::try_from(start).ok()?,
+                len: u32::try_from(names.len() - start).ok()?,
+            });
         } else {
             let l = (flags & 0x0fff) as usize;
             let l = if l < 0x0fff {
@@ -260,17 +280,12 @@ pub fn parse(data: Bytes) -> Option<Index> {
             } else {
                 memchr(b.get(name_at..body_end)?)?
             };
-            (name, len) = (name_at, l);
             pos += (header + l + 8) & !7;
+            slots.push(slot_at);
         }
         if pos > body_end {
             return None;
         }
-        slots.push(Slot {
-            at: slot_at,
-            name: u32::try_from(name).ok()?,
-            len: len as u32,
-        });
     }
     // Extensions: the cache-tree is read; optional ones (upper-case signatures) are skipped;
     // any other (`link` split index, `sdir` sparse index) is declined.
@@ -301,8 +316,8 @@ pub fn parse(data: Bytes) -> Option<Index> {
     Some(Index {
         data,
         names,
-        v4,
         slots,
+        v4: v4.then_some(v4_slots),
         tree,
     })
 }
