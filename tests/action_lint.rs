@@ -1,0 +1,441 @@
+//! The GitHub Action (`action.yml`) and the workflows (`.github/workflows/`): linted by
+//! `.ci/actions-lint.sh` (check-jsonschema against the SchemaStore schemas, zizmor offline), a
+//! proof that the lint fails on a template injection and on a schema error, and the action's
+//! contract read straight from the YAML.
+//!
+//! The tools come from PyPI: the script installs them into `target/ci-venv-actions` (or
+//! `SDDGATE_ACTIONS_VENV`) the first time and reuses them after. Without them these tests fail
+//! with the command to run: they never pass vacuously.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+use serde_yaml::{Mapping, Value};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn script() -> PathBuf {
+    root().join(".ci/actions-lint.sh")
+}
+
+struct Out {
+    ok: bool,
+    code: Option<i32>,
+    stdout: String,
+    /// stdout then stderr.
+    text: String,
+}
+
+fn run_script(args: &[&Path]) -> Out {
+    let out = Command::new("bash")
+        .arg(script())
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run bash {}: {e}", script().display()));
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    Out {
+        ok: out.status.success(),
+        code: out.status.code(),
+        text: format!("{stdout}{}", String::from_utf8_lossy(&out.stderr)),
+        stdout,
+    }
+}
+
+/// Installs the tools once per test binary (the script is idempotent and locks its venv), and
+/// checks they are there. Fails with the command to run when they cannot be had.
+fn tools() -> &'static Path {
+    static BIN: OnceLock<PathBuf> = OnceLock::new();
+    BIN.get_or_init(|| {
+        let out = run_script(&[Path::new("--install-only")]);
+        assert!(
+            out.ok,
+            "zizmor and check-jsonschema are missing and could not be installed: run \
+             `bash .ci/actions-lint.sh` (needs python3 with venv and PyPI)\n{}",
+            out.text
+        );
+        let bin = PathBuf::from(out.stdout.lines().last().unwrap_or_default().trim());
+        for tool in ["zizmor", "check-jsonschema"] {
+            assert!(
+                bin.join(tool).is_file(),
+                "{tool} is missing from {}: run `bash .ci/actions-lint.sh`",
+                bin.display()
+            );
+        }
+        bin
+    })
+}
+
+/// A copy of the action and the workflows in a temporary directory, for breaking on purpose.
+fn copy_tree() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let workflows = dir.path().join(".github/workflows");
+    fs::create_dir_all(&workflows).unwrap();
+    fs::copy(root().join("action.yml"), dir.path().join("action.yml")).unwrap();
+    for entry in fs::read_dir(root().join(".github/workflows")).unwrap() {
+        let path = entry.unwrap().path();
+        fs::copy(&path, workflows.join(path.file_name().unwrap())).unwrap();
+    }
+    dir
+}
+
+#[test]
+fn action_and_workflows_pass_the_lint() {
+    tools();
+    let out = run_script(&[]);
+    assert!(
+        out.ok,
+        "bash .ci/actions-lint.sh failed (exit {:?}):\n{}",
+        out.code, out.text
+    );
+    assert!(out.text.contains("No findings to report"), "{}", out.text);
+}
+
+#[test]
+fn the_lint_reports_a_template_injection() {
+    tools();
+    let dir = copy_tree();
+    let workflow = dir.path().join(".github/workflows/sddgate.yml");
+    let mut text = fs::read_to_string(&workflow).unwrap();
+    assert!(
+        text.trim_end().ends_with("id: sddgate"),
+        "the injected step goes after the last step of sddgate.yml:\n{text}"
+    );
+    text.push_str("      - run: echo ${{ github.event.pull_request.title }}\n");
+    fs::write(&workflow, text).unwrap();
+
+    let out = run_script(&[dir.path()]);
+    assert_eq!(out.code, Some(1), "{}", out.text);
+    assert!(
+        out.text.contains("error[template-injection]")
+            && out.text.contains("github.event.pull_request.title"),
+        "zizmor did not report the injection:\n{}",
+        out.text
+    );
+    // Only zizmor fails: the file is still a valid workflow.
+    assert!(
+        !out.text.contains("Schema validation errors"),
+        "{}",
+        out.text
+    );
+}
+
+#[test]
+fn the_lint_reports_an_unknown_key_in_action_yml() {
+    tools();
+    let dir = copy_tree();
+    let action = dir.path().join("action.yml");
+    let text = fs::read_to_string(&action).unwrap();
+    assert!(text.contains("\n  config:\n"), "{text}");
+    fs::write(
+        &action,
+        text.replacen("\n  config:\n", "\n  config:\n    typo-key: oops\n", 1),
+    )
+    .unwrap();
+
+    let out = run_script(&[dir.path()]);
+    assert_eq!(out.code, Some(1), "{}", out.text);
+    assert!(
+        out.text.contains("Schema validation errors")
+            && out.text.contains("$.inputs.config")
+            && out.text.contains("'typo-key' was unexpected"),
+        "check-jsonschema did not report the unknown key:\n{}",
+        out.text
+    );
+    assert!(out.text.contains("No findings to report"), "{}", out.text);
+}
+
+#[test]
+fn the_workflow_in_docs_github_md_passes_the_lint() {
+    tools();
+    let doc = fs::read_to_string(root().join("docs/github.md")).unwrap();
+    let start = doc
+        .find("```yaml\n")
+        .expect("a ```yaml block in docs/github.md")
+        + 8;
+    let len = doc[start..].find("```").expect("the end of the block");
+    let placeholder = "OWNER/sddgate@FULL_COMMIT_SHA # v1.2.3";
+    let workflow = &doc[start..start + len];
+    assert!(workflow.contains(placeholder), "{workflow}");
+    // What a user writes in place of the placeholders.
+    let workflow = workflow.replace(
+        placeholder,
+        "example/sddgate@0123456789abcdef0123456789abcdef01234567 # v1.2.3",
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir_all(dir.path().join(".github/workflows")).unwrap();
+    fs::copy(root().join("action.yml"), dir.path().join("action.yml")).unwrap();
+    fs::write(dir.path().join(".github/workflows/sddgate.yml"), &workflow).unwrap();
+    let out = run_script(&[dir.path()]);
+    assert!(
+        out.ok,
+        "the workflow in docs/github.md fails the lint (exit {:?}):\n{}",
+        out.code, out.text
+    );
+
+    // The same permissions and settings as this repository's own workflow.
+    let doc: Value = serde_yaml::from_str(&workflow).unwrap();
+    let own = yaml(".github/workflows/sddgate.yml");
+    for key in ["on", "permissions", "concurrency"] {
+        assert_eq!(
+            get(&doc, key),
+            get(&own, key),
+            "`{key}` differs from sddgate.yml"
+        );
+    }
+    let job = |w: &Value| get(get(w, "jobs"), "sddgate").clone();
+    for key in ["name", "permissions"] {
+        assert_eq!(
+            get(&job(&doc), key),
+            get(&job(&own), key),
+            "job `{key}` differs"
+        );
+    }
+    let checkout = |w: &Value| get(&job(w), "steps")[0].clone();
+    assert_eq!(checkout(&doc), checkout(&own), "the checkout step differs");
+}
+
+// ---- the contract, read from the YAML ----
+
+fn yaml(path: &str) -> Value {
+    let text = fs::read_to_string(root().join(path)).unwrap_or_else(|e| panic!("{path}: {e}"));
+    serde_yaml::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+fn map<'a>(v: &'a Value, what: &str) -> &'a Mapping {
+    v.as_mapping()
+        .unwrap_or_else(|| panic!("{what} is not a mapping: {v:?}"))
+}
+
+fn get<'a>(v: &'a Value, key: &str) -> &'a Value {
+    v.get(key).unwrap_or_else(|| panic!("no `{key}` in {v:?}"))
+}
+
+fn keys(m: &Mapping) -> BTreeSet<String> {
+    m.keys()
+        .map(|k| k.as_str().expect("string key").to_owned())
+        .collect()
+}
+
+fn set(items: &[&str]) -> BTreeSet<String> {
+    items.iter().map(|s| (*s).to_owned()).collect()
+}
+
+/// The names X of every `${{ inputs.X }}` (and `inputs.X` inside a longer expression).
+fn inputs_used(text: &str) -> BTreeSet<String> {
+    let mut used = BTreeSet::new();
+    let mut rest = text;
+    while let Some(open) = rest.find("${{") {
+        let after = &rest[open + 3..];
+        let close = after.find("}}").expect("unclosed ${{ in action.yml");
+        let expr = &after[..close];
+        let mut e = expr;
+        while let Some(at) = e.find("inputs.") {
+            let name: String = e[at + 7..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+                .collect();
+            used.insert(name);
+            e = &e[at + 7..];
+        }
+        rest = &after[close + 2..];
+    }
+    used
+}
+
+#[test]
+fn action_yml_declares_what_it_uses_and_keeps_expressions_out_of_scripts() {
+    let text = fs::read_to_string(root().join("action.yml")).unwrap();
+    let action = yaml("action.yml");
+
+    let inputs = map(get(&action, "inputs"), "inputs");
+    assert_eq!(
+        keys(inputs),
+        set(&["config", "paths", "github-token", "comment", "check-run"])
+    );
+    let default = |name: &str| {
+        get(get(&action, "inputs"), name)
+            .get("default")
+            .and_then(Value::as_str)
+            .unwrap_or_else(|| panic!("input {name} has no string default"))
+            .to_owned()
+    };
+    assert_eq!(default("config"), ".sddgate.yml");
+    assert_eq!(default("paths"), "");
+    assert_eq!(default("github-token"), "${{ github.token }}");
+    assert_eq!(default("comment"), "true");
+    assert_eq!(default("check-run"), "true");
+
+    let used = inputs_used(&text);
+    assert!(!used.is_empty(), "action.yml reads no input");
+    let declared = keys(inputs);
+    let undeclared: Vec<_> = used.difference(&declared).collect();
+    assert!(
+        undeclared.is_empty(),
+        "inputs used but not declared: {undeclared:?}"
+    );
+    let unused: Vec<_> = declared.difference(&used).collect();
+    assert!(
+        unused.is_empty(),
+        "inputs declared but never used: {unused:?}"
+    );
+
+    let outputs = map(get(&action, "outputs"), "outputs");
+    assert_eq!(keys(outputs), set(&["decision", "score", "incident-ids"]));
+    for name in ["decision", "score", "incident-ids"] {
+        assert_eq!(
+            get(get(get(&action, "outputs"), name), "value").as_str(),
+            Some(format!("${{{{ steps.gate.outputs.{name} }}}}").as_str()),
+            "output {name}"
+        );
+    }
+
+    let runs = get(&action, "runs");
+    assert_eq!(get(runs, "using").as_str(), Some("composite"));
+    let steps = get(runs, "steps").as_sequence().expect("steps");
+    for step in steps {
+        if let Some(run) = step.get("run") {
+            let run = run.as_str().expect("run is a string");
+            assert!(
+                !run.contains("${{"),
+                "a run: script interpolates an expression (pass it through env:):\n{run}"
+            );
+            assert_eq!(
+                step.get("shell").and_then(Value::as_str),
+                Some("bash"),
+                "{run}"
+            );
+        }
+        if let Some(uses) = step.get("uses").and_then(Value::as_str) {
+            assert_pinned(uses, &text);
+        }
+    }
+
+    // The gate step: sddgate ci with the env contract, every input through env:.
+    let gate = steps
+        .iter()
+        .find(|s| s.get("id").and_then(Value::as_str) == Some("gate"))
+        .expect("a step with id: gate");
+    assert!(get(gate, "run").as_str().unwrap().trim().ends_with(" ci"));
+    let env = get(gate, "env");
+    for (var, input) in [
+        ("GITHUB_TOKEN", "github-token"),
+        ("SDDGATE_CONFIG", "config"),
+        ("SDDGATE_PATHS", "paths"),
+        ("SDDGATE_COMMENT", "comment"),
+        ("SDDGATE_CHECK_RUN", "check-run"),
+    ] {
+        assert_eq!(
+            get(env, var).as_str(),
+            Some(format!("${{{{ inputs.{input} }}}}").as_str()),
+            "env {var}"
+        );
+    }
+}
+
+/// `owner/repo[/path]@<40 hex>` with a `# vX…` comment on the same line.
+fn assert_pinned(uses: &str, text: &str) {
+    if uses.starts_with("./") || uses.starts_with("$/") {
+        return;
+    }
+    let (_, rev) = uses
+        .split_once('@')
+        .unwrap_or_else(|| panic!("{uses} has no @ref"));
+    assert!(
+        rev.len() == 40 && rev.chars().all(|c| c.is_ascii_hexdigit()),
+        "{uses} is not pinned by full commit SHA"
+    );
+    let line = text
+        .lines()
+        .find(|l| l.contains(uses))
+        .unwrap_or_else(|| panic!("{uses} not found as written"));
+    assert!(
+        line.contains("# v"),
+        "{uses} has no version comment: {line}"
+    );
+}
+
+#[test]
+fn the_workflows_ask_for_exactly_their_permissions() {
+    let gate = yaml(".github/workflows/sddgate.yml");
+    let on = get(&gate, "on");
+    assert!(
+        get(on, "pull_request").is_null(),
+        "pull_request on every path, no filter: {on:?}"
+    );
+    assert_eq!(map(get(&gate, "permissions"), "permissions").len(), 0);
+    let concurrency = get(&gate, "concurrency");
+    assert_eq!(
+        get(concurrency, "group").as_str(),
+        Some("sddgate-${{ github.event.pull_request.number }}")
+    );
+    assert_eq!(get(concurrency, "cancel-in-progress").as_bool(), Some(true));
+    let jobs = map(get(&gate, "jobs"), "jobs");
+    assert_eq!(jobs.len(), 1);
+    let job = jobs.values().next().unwrap();
+    let perms = map(get(job, "permissions"), "job permissions");
+    assert_eq!(keys(perms), set(&["checks", "pull-requests", "contents"]));
+    assert_eq!(
+        get(job, "permissions")
+            .get("checks")
+            .and_then(Value::as_str),
+        Some("write")
+    );
+    assert_eq!(
+        get(job, "permissions")
+            .get("pull-requests")
+            .and_then(Value::as_str),
+        Some("write")
+    );
+    assert_eq!(
+        get(job, "permissions")
+            .get("contents")
+            .and_then(Value::as_str),
+        Some("read")
+    );
+    let steps = get(job, "steps").as_sequence().unwrap();
+    let text = fs::read_to_string(root().join(".github/workflows/sddgate.yml")).unwrap();
+    let checkout = &steps[0];
+    assert_pinned(get(checkout, "uses").as_str().unwrap(), &text);
+    assert!(
+        get(checkout, "uses")
+            .as_str()
+            .unwrap()
+            .starts_with("actions/checkout@")
+    );
+    let with = get(checkout, "with");
+    assert_eq!(get(with, "persist-credentials").as_bool(), Some(false));
+    assert_eq!(get(with, "fetch-depth").as_i64(), Some(0));
+    assert!(
+        steps
+            .iter()
+            .any(|s| matches!(s.get("uses").and_then(Value::as_str), Some("$/" | "./"))),
+        "the workflow uses this repository's own action"
+    );
+
+    let ci = yaml(".github/workflows/ci.yml");
+    let perms = map(get(&ci, "permissions"), "ci permissions");
+    assert_eq!(keys(perms), set(&["contents"]));
+    assert_eq!(
+        get(&ci, "permissions")
+            .get("contents")
+            .and_then(Value::as_str),
+        Some("read")
+    );
+    let on = map(get(&ci, "on"), "ci on");
+    assert_eq!(keys(on), set(&["push", "pull_request"]));
+    let text = fs::read_to_string(root().join(".github/workflows/ci.yml")).unwrap();
+    assert!(text.contains("run: bash .ci/run"), "{text}");
+    for job in map(get(&ci, "jobs"), "ci jobs").values() {
+        for step in get(job, "steps").as_sequence().unwrap() {
+            if let Some(uses) = step.get("uses").and_then(Value::as_str) {
+                assert_pinned(uses, &text);
+            }
+        }
+    }
+}
