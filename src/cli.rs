@@ -83,6 +83,15 @@ pub enum Command {
         #[command(flatten)]
         show: TraceShowArgs,
     },
+    /// The GitHub Action: gate the incidents a pull request touches (config from its base
+    /// commit), then annotations, job summary, outputs, one `sddgate` check run and one sticky
+    /// PR comment. Reads GITHUB_EVENT_PATH, GITHUB_REPOSITORY, GITHUB_API_URL, GITHUB_TOKEN,
+    /// GITHUB_STEP_SUMMARY, GITHUB_OUTPUT and the action inputs SDDGATE_CONFIG, SDDGATE_PATHS,
+    /// SDDGATE_COMMENT, SDDGATE_CHECK_RUN.
+    Ci {
+        #[command(flatten)]
+        common: Common,
+    },
     /// Git hooks: `install`, `uninstall`, and `run` (what the installed hooks call).
     Hook {
         #[command(subcommand)]

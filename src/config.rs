@@ -38,6 +38,9 @@ pub struct ConfigFile {
     pub normalize: crate::normalize::NormalizeSpec,
     /// The git hooks.
     pub hooks: HooksSpec,
+    /// Who may approve a semi-manual incident in a pull request (`sddgate ci`): GitHub logins,
+    /// or teams as `org/team-slug`. Read from the base branch, so a PR cannot add its author.
+    pub approvers: Vec<String>,
 }
 
 #[derive(Debug, Default, Clone, Deserialize, JsonSchema)]
@@ -172,6 +175,8 @@ pub struct Config {
     commands: std::sync::OnceLock<CommandPatterns>,
     pub trace_log: String,
     pub max_file_size: u64,
+    /// Logins and `org/team` names whose approval passes a semi-manual incident in CI.
+    pub approvers: Vec<String>,
     pub normalize: crate::normalize::NormalizeSpec,
     /// Where documents are read from: the working tree, or the git index for the pre-commit hook.
     pub files: crate::files::Files,
@@ -282,6 +287,28 @@ impl Config {
             let compiled = CommandPatterns::new(c).map_err(|e| at(&["commands"], e.to_string()))?;
             let _ = commands.set(compiled);
         }
+        let mut approvers = Vec::new();
+        for a in &raw.approvers {
+            let name = a.trim().trim_start_matches('@');
+            let ok_part = |p: &str| {
+                !p.is_empty()
+                    && p.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')
+            };
+            let valid = match name.split_once('/') {
+                Some((org, team)) => ok_part(org) && ok_part(team),
+                None => {
+                    ok_part(name) || name.ends_with("[bot]") && ok_part(&name[..name.len() - 5])
+                }
+            };
+            if !valid {
+                return Err(at(
+                    &["approvers"],
+                    format!("approver `{a}`: expected a GitHub login or `org/team-slug`"),
+                ));
+            }
+            approvers.push(name.to_string());
+        }
         let mut sections = BTreeMap::new();
         for kind in SectionKind::ALL {
             let extra = match kind {
@@ -325,6 +352,7 @@ impl Config {
             normalize: raw.normalize,
             files: crate::files::Files::Worktree,
             hooks: raw.hooks,
+            approvers,
         })
     }
 

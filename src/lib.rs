@@ -13,6 +13,7 @@ pub mod files;
 pub mod gate;
 pub mod git;
 pub mod gitdb;
+pub mod github;
 pub mod hooks;
 pub mod lint;
 pub mod model;

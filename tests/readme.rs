@@ -80,3 +80,22 @@ fn every_pipeline_example_in_the_readme_runs_as_documented() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
+
+/// The workflow shown in the README is the one `tests/action_lint.rs` lints (docs/github.md's).
+#[test]
+fn readme_workflow_is_the_linted_one() {
+    let block = |text: &str, after: &str| -> String {
+        let from = text
+            .find(after)
+            .unwrap_or_else(|| panic!("`{after}` not found"));
+        let start = text[from..].find("```yaml\n").expect("a yaml block") + from + 8;
+        let len = text[start..].find("```").expect("end of the block");
+        text[start..start + len].to_string()
+    };
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let docs = std::fs::read_to_string(root.join("docs/github.md")).unwrap();
+    let ours = block(&readme, "## GitHub Action");
+    assert!(ours.contains("pull-requests: write") && ours.contains("concurrency:"));
+    assert_eq!(ours, block(&docs, "## The workflow"));
+}

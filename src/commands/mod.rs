@@ -2,6 +2,7 @@
 //! place where results and errors become exit codes and output.
 
 mod check;
+mod ci;
 pub(crate) mod dry_run;
 mod hook;
 mod info;
@@ -75,6 +76,7 @@ fn dispatch(cli: Cli) -> i32 {
             ..
         } => load(&common)
             .and_then(|c| trace::append(&c, log.as_deref(), &incident, &step, &reference)),
+        Command::Ci { common } => ci::run(common.config.as_deref()),
         Command::Hook { action } => match action {
             HookAction::Install { kind, force, .. } => hook::install(kind, force),
             HookAction::Uninstall { kind, .. } => hook::uninstall(kind),
