@@ -265,7 +265,7 @@ fn action_yml_declares_what_it_uses_and_keeps_expressions_out_of_scripts() {
             .unwrap_or_else(|| panic!("input {name} has no string default"))
             .to_owned()
     };
-    assert_eq!(default("config"), ".sddgate.yml");
+    assert_eq!(default("config"), "");
     assert_eq!(default("paths"), "");
     assert_eq!(default("github-token"), "${{ github.token }}");
     assert_eq!(default("comment"), "true");

@@ -767,3 +767,32 @@ fn an_enterprise_api_url_keeps_its_path() {
         rec.request_log()
     );
 }
+
+/// The action passes its inputs as they are: an empty `config` means "the default names".
+#[test]
+fn the_config_input_empty_or_missing_at_base() {
+    let pr = pr_repo(None, |root| {
+        write(root, "specs/disk_full/specify.md", &bad_spec())
+    });
+    let rec = Recorder::start();
+    rec.state().pr_files = vec!["specs/disk_full/specify.md".into()];
+    let r = ci(
+        &pr,
+        &rec.url(),
+        &event(&pr, false),
+        &[("SDDGATE_CONFIG", "")],
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let r = ci(
+        &pr,
+        &rec.url(),
+        &event(&pr, false),
+        &[("SDDGATE_CONFIG", "ci/sddgate.yml")],
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("ci/sddgate.yml") && r.stderr.contains("base commit"),
+        "{}",
+        r.stderr
+    );
+}
