@@ -7,7 +7,10 @@ use std::path::{Component, Path, PathBuf};
 
 /// Reads a document as UTF-8 text within the size limit.
 pub fn read_text(path: &Path, shown: &str, limit: u64) -> Result<String> {
-    let meta = std::fs::metadata(path).map_err(|e| Error::io(shown, e))?;
+    use std::io::Read;
+    // Open once and ask the open file its size: one path lookup per document.
+    let file = std::fs::File::open(path).map_err(|e| Error::io(shown, e))?;
+    let meta = file.metadata().map_err(|e| Error::io(shown, e))?;
     if meta.len() > limit {
         return Err(Error::input(
             shown,
@@ -19,7 +22,11 @@ pub fn read_text(path: &Path, shown: &str, limit: u64) -> Result<String> {
             ),
         ));
     }
-    let bytes = std::fs::read(path).map_err(|e| Error::io(shown, e))?;
+    let mut bytes = Vec::with_capacity(meta.len() as usize + 1);
+    // At most one byte past the limit: a file that grew since is still caught by decode_text.
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::io(shown, e))?;
     decode_text(bytes, shown, limit)
 }
 
@@ -68,8 +75,8 @@ pub fn resolve(root: &Path, rel: &str) -> Option<PathBuf> {
         }
     }
     let joined = root.join(p);
-    if let Ok(real) = std::fs::canonicalize(&joined) {
-        let real_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    if let Some(real) = real_path(&joined) {
+        let real_root = canonical_dir(root).unwrap_or_else(|| root.to_path_buf());
         if !real.starts_with(&real_root) {
             return None;
         }
@@ -77,11 +84,66 @@ pub fn resolve(root: &Path, rel: &str) -> Option<PathBuf> {
     Some(joined)
 }
 
+/// Canonical directories already resolved: evidence of many incidents shares directories, and
+/// resolving every component of every path again (a `readlink` per component) dominated the
+/// cost of a whole-repository check.
+fn canonical_dir(dir: &Path) -> Option<PathBuf> {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    static DIRS: OnceLock<Mutex<HashMap<PathBuf, Option<PathBuf>>>> = OnceLock::new();
+    let dirs = DIRS.get_or_init(Default::default);
+    if let Some(hit) = dirs.lock().unwrap_or_else(|p| p.into_inner()).get(dir) {
+        return hit.clone();
+    }
+    // From the parent's canonical form when this directory is not a link: one `lstat` per
+    // new directory instead of a `readlink` per component.
+    let real = match (dir.parent(), dir.file_name()) {
+        (Some(parent), Some(name)) if std::fs::symlink_metadata(dir).is_ok_and(|m| m.is_dir()) => {
+            canonical_dir(parent).map(|p| p.join(name))
+        }
+        _ => std::fs::canonicalize(dir).ok(),
+    };
+    dirs.lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .insert(dir.to_path_buf(), real.clone());
+    real
+}
+
+/// The metadata of what `path` names (a link followed), from the `lstat` `resolve` just made
+/// when the path is no link.
+fn meta_of(path: &Path) -> std::io::Result<std::fs::Metadata> {
+    LAST_LSTAT.with(|last| match last.borrow_mut().take() {
+        Some((p, m)) if p == path && !m.file_type().is_symlink() => Ok(m),
+        _ => std::fs::metadata(path),
+    })
+}
+
+thread_local! {
+    /// The last `lstat` of `real_path`, for `meta_of` right after it on the same thread.
+    static LAST_LSTAT: std::cell::RefCell<Option<(PathBuf, std::fs::Metadata)>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Where `path` really is (links resolved), `None` when it does not exist. The directory part
+/// comes from the cache; the last component is followed when it is a link.
+fn real_path(path: &Path) -> Option<PathBuf> {
+    let meta = std::fs::symlink_metadata(path).ok()?;
+    LAST_LSTAT.with(|last| *last.borrow_mut() = Some((path.to_path_buf(), meta.clone())));
+    if meta.file_type().is_symlink() {
+        return std::fs::canonicalize(path).ok();
+    }
+    match (path.parent(), path.file_name()) {
+        (Some(dir), Some(name)) => Some(canonical_dir(dir)?.join(name)),
+        // `..` or `.` at the end: let the system resolve it.
+        _ => std::fs::canonicalize(path).ok(),
+    }
+}
+
 /// What the gate can say about an evidence path.
 pub fn evidence_status(root: &Path, rel: &str) -> EvidenceStatus {
     match resolve(root, rel) {
         None => EvidenceStatus::OutsideRepository,
-        Some(p) => match std::fs::metadata(&p) {
+        Some(p) => match meta_of(&p) {
             Err(_) => EvidenceStatus::Missing,
             Ok(m) if m.is_file() && m.len() == 0 => EvidenceStatus::Empty,
             Ok(m) if m.is_dir() => {

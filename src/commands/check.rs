@@ -59,9 +59,13 @@ pub fn judge(
         }
     };
 
+    // Every document is read, parsed and judged independently: in parallel (results are put
+    // back in a fixed order, so the report does not depend on scheduling).
     let mut readiness: Vec<Readiness> = Vec::new();
-    for file in &found.readiness {
-        match gate::read_readiness(config, file, &config.root.join(file)) {
+    for read in par_map(&found.readiness, |file| {
+        gate::read_readiness(config, file, &config.root.join(file))
+    }) {
+        match read {
             Ok(r) => readiness.push(r),
             Err(e) => errors.push(ErrorReport::from_error(&e)),
         }
@@ -74,30 +78,53 @@ pub fn judge(
         match gate::spec_path_for(config, r) {
             Ok(Some(p)) => {
                 paired.insert(p.clone());
-                let ok = lint_once(config, &mut specs, &p, &mut errors);
-                pending.push((r, ok.then_some(p), None));
+                pending.push((r, Some(p), None));
             }
             Ok(None) => pending.push((r, None, None)),
             Err(fact) => pending.push((r, None, Some(fact))),
         }
     }
-    for (r, spec_path, problem) in pending {
-        if let Some(p) = &spec_path
-            && specs.get(p).is_some_and(|s| s.is_none())
-        {
-            continue; // the spec could not be read: reported as an error, no verdict
+    // The specs to lint: those named by a readiness document, and lonely ones in scope.
+    let wanted: BTreeSet<&String> = pending
+        .iter()
+        .filter_map(|(_, p, _)| p.as_ref())
+        .chain(found.specs.iter().filter(|s| {
+            !paired.contains(*s)
+                && changed
+                    .as_ref()
+                    .is_none_or(|c| config_changed || c.contains(*s))
+        }))
+        .collect();
+    let wanted: Vec<&String> = wanted.into_iter().collect();
+    for (path, linted) in wanted.iter().zip(par_map(&wanted, |p| {
+        gate::lint_spec(config, p, &config.root.join(p))
+    })) {
+        if let Err(e) = &linted {
+            errors.push(ErrorReport::from_error(e));
         }
-        let spec = spec_path
-            .as_ref()
-            .and_then(|p| specs.get(p))
-            .and_then(|s| s.as_ref());
-        if let Some(ch) = &changed
-            && !config_changed
-            && !touches(ch, r, spec)
-        {
-            continue;
-        }
-        match gate::evaluate(config, r, spec, problem, trace_log.as_ref()) {
+        specs.insert((*path).clone(), linted.ok());
+    }
+    let pending: Vec<_> = pending
+        .into_iter()
+        .filter_map(|(r, spec_path, problem)| {
+            let spec = match &spec_path {
+                // The spec could not be read: reported as an error, no verdict.
+                Some(p) => Some(specs.get(p)?.as_ref()?),
+                None => None,
+            };
+            if let Some(ch) = &changed
+                && !config_changed
+                && !touches(ch, r, spec)
+            {
+                return None;
+            }
+            Some((r, spec, problem))
+        })
+        .collect();
+    for judged in par_map(&pending, |(r, spec, problem)| {
+        gate::evaluate(config, r, *spec, problem.clone(), trace_log.as_ref())
+    }) {
+        match judged {
             Ok(i) => incidents.push(i),
             Err(e) => errors.push(ErrorReport::from_error(&e)),
         }
@@ -154,6 +181,17 @@ pub fn judge(
     incidents.sort_by(|a, b| (&a.readiness, &a.spec).cmp(&(&b.readiness, &b.spec)));
     errors.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
     Report::new(command, incidents, vec![], errors, notes)
+}
+
+/// `f` over `items`, in order: on rayon's pool when there are enough items to pay for it (a
+/// pre-commit hook judging one incident never starts the pool).
+fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync + Send) -> Vec<R> {
+    use rayon::prelude::*;
+    if items.len() < 16 {
+        items.iter().map(f).collect()
+    } else {
+        items.par_iter().map(f).collect()
+    }
 }
 
 /// Whether a change touched the incident: its readiness document, its spec or its evidence.

@@ -7,20 +7,51 @@
 /// Byte offset of the value of `path` (e.g. `["checks", "audit_trace_coverage"]`), or of the
 /// key when the value starts on a later line.
 pub fn value_offset(text: &str, path: &[&str]) -> Option<usize> {
-    let key = key_offset(text, path)?;
-    let after_key = text[key..].find(':').map(|i| key + i + 1)?;
-    let rest = &text[after_key..];
-    let skipped = rest.len() - rest.trim_start_matches([' ', '\t']).len();
-    let v = after_key + skipped;
-    match text[v..].chars().next() {
-        None | Some('\n') | Some('\r') | Some('#') => Some(key),
-        _ => Some(v),
+    Keys::new(text).value_offset(path)
+}
+
+/// The keys of a document, found once: a resolver asks for dozens of positions per document,
+/// and scanning the text for each one made that quadratic.
+#[derive(Debug)]
+pub struct Keys<'a> {
+    text: &'a str,
+    keys: Vec<Key<'a>>,
+}
+
+impl<'a> Keys<'a> {
+    pub fn new(text: &'a str) -> Self {
+        Keys {
+            text,
+            keys: keys(text),
+        }
+    }
+
+    /// Byte offset of the key that ends `path`.
+    pub fn key_offset(&self, path: &[&str]) -> Option<usize> {
+        find_key(&self.keys, path)
+    }
+
+    /// Byte offset of the value at `path` (the key's when the value is on later lines).
+    pub fn value_offset(&self, path: &[&str]) -> Option<usize> {
+        let text = self.text;
+        let key = self.key_offset(path)?;
+        let after_key = text[key..].find(':').map(|i| key + i + 1)?;
+        let rest = &text[after_key..];
+        let skipped = rest.len() - rest.trim_start_matches([' ', '\t']).len();
+        let v = after_key + skipped;
+        match text[v..].chars().next() {
+            None | Some('\n') | Some('\r') | Some('#') => Some(key),
+            _ => Some(v),
+        }
     }
 }
 
 /// Byte offset of the key that ends `path`.
 pub fn key_offset(text: &str, path: &[&str]) -> Option<usize> {
-    let keys = keys(text);
+    find_key(&keys(text), path)
+}
+
+fn find_key(keys: &[Key<'_>], path: &[&str]) -> Option<usize> {
     let mut parent: Option<&Key> = None;
     for name in path {
         let found = keys
@@ -28,7 +59,7 @@ pub fn key_offset(text: &str, path: &[&str]) -> Option<usize> {
             .filter(|k| k.name == *name)
             .filter(|k| match parent {
                 None => true,
-                Some(p) => k.offset > p.offset && k.depth > p.depth && within(&keys, p, k),
+                Some(p) => k.offset > p.offset && k.depth > p.depth && within(keys, p, k),
             })
             .min_by_key(|k| (k.depth, k.offset))?;
         parent = Some(found);

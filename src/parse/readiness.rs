@@ -244,6 +244,7 @@ pub fn parse(file: &str, text: &str) -> Result<Readiness> {
         file,
         doc,
         idx: LineIndex::new(doc),
+        keys: locate::Keys::new(doc),
         line_offset,
     }
     .resolve(raw)
@@ -265,13 +266,14 @@ struct Resolver<'a> {
     file: &'a str,
     doc: &'a str,
     idx: LineIndex,
+    keys: locate::Keys<'a>,
     line_offset: u32,
 }
 
 impl Resolver<'_> {
     /// Line and column of the value at `path`, or of the document start when not found.
     fn at(&self, path: &[&str]) -> (u32, u32) {
-        let off = locate::value_offset(self.doc, path).unwrap_or(0);
+        let off = self.keys.value_offset(path).unwrap_or(0);
         let (l, c) = self.idx.position(self.doc, off);
         (l + self.line_offset, c)
     }
@@ -447,7 +449,7 @@ impl Resolver<'_> {
             }
             .into_iter()
             .map(|a| {
-                let key = if locate::key_offset(self.doc, &["pre_approved_actions"]).is_some() {
+                let key = if self.keys.key_offset(&["pre_approved_actions"]).is_some() {
                     "pre_approved_actions"
                 } else {
                     "pre_approved_action"
