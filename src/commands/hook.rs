@@ -34,20 +34,30 @@ pub fn uninstall(kind: Option<HookKind>) -> Result<i32> {
     Ok(0)
 }
 
-/// Gates the staged content of the incidents the commit touches. Block fails the commit;
-/// semi-manual does not (it is a legitimate state of a readiness document, approved at run
-/// time), but its reasons are printed.
-pub fn pre_commit(mut config: Config, format: Format) -> Result<i32> {
+/// What the pre-commit hook judges, without printing: the config now reading the index, and
+/// the report (`None` when the commit touches no incident).
+pub fn pre_commit_report(mut config: Config) -> Result<(Config, Option<crate::report::Report>)> {
     config.files = Files::index(&config.root);
     let changes = staged::staged(&config.root, &config.files)?;
     if changes.is_empty() {
-        return Ok(0);
+        return Ok((config, None));
     }
     let found = staged::touched(&config, &changes)?;
     if found.specs.is_empty() && found.readiness.is_empty() {
-        return Ok(0);
+        return Ok((config, None));
     }
     let report = super::check::judge(&config, &found, None, false, "hook");
+    Ok((config, Some(report)))
+}
+
+/// Gates the staged content of the incidents the commit touches. Block fails the commit;
+/// semi-manual does not (it is a legitimate state of a readiness document, approved at run
+/// time), but its reasons are printed.
+pub fn pre_commit(config: Config, format: Format) -> Result<i32> {
+    let (config, report) = pre_commit_report(config)?;
+    let Some(report) = report else {
+        return Ok(0);
+    };
     let code = super::emit(&report, &config, format);
     Ok(match code {
         c if c == Decision::SemiManual.exit_code() => 0,

@@ -1,10 +1,10 @@
 //! Each command is a function from parsed arguments to an exit code; this module is the one
 //! place where results and errors become exit codes and output.
 
-mod check;
+pub mod check;
 mod ci;
 pub(crate) mod dry_run;
-mod hook;
+pub mod hook;
 mod info;
 mod lint;
 mod normalize;
