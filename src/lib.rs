@@ -13,6 +13,7 @@ pub mod files;
 pub mod gate;
 pub mod git;
 pub mod gitdb;
+#[cfg(feature = "github")]
 pub mod github;
 pub mod hooks;
 pub mod lint;

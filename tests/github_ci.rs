@@ -5,6 +5,7 @@
 //!   comment, pagination, retries, a create answered too late, a read-only token), and
 //! - Prism serving GitHub's own OpenAPI description with request validation: every request
 //!   sddgate sends must be one GitHub describes.
+#![cfg(feature = "github")]
 
 mod common;
 #[path = "support/prism.rs"]

@@ -2,6 +2,7 @@
 //! place where results and errors become exit codes and output.
 
 pub mod check;
+#[cfg(feature = "github")]
 mod ci;
 pub(crate) mod dry_run;
 pub mod hook;
@@ -76,7 +77,12 @@ fn dispatch(cli: Cli) -> i32 {
             ..
         } => load(&common)
             .and_then(|c| trace::append(&c, log.as_deref(), &incident, &step, &reference)),
+        #[cfg(feature = "github")]
         Command::Ci { common } => ci::run(common.config.as_deref()),
+        #[cfg(not(feature = "github"))]
+        Command::Ci { .. } => Err(Error::Usage(
+            "this sddgate was built without the `github` feature: `ci` is not available (install with default features)".into(),
+        )),
         Command::Hook { action } => match action {
             HookAction::Install { kind, force, .. } => hook::install(kind, force),
             HookAction::Uninstall { kind, .. } => hook::uninstall(kind),
