@@ -479,3 +479,47 @@ fn discovery_honours_gitignore_and_excludes_but_not_for_named_paths() {
         r.stdout
     );
 }
+
+/// `check PATH` judges PATH's repository against its own root, whatever the current
+/// directory: evidence is resolved there, not under the caller's repository.
+#[test]
+fn paths_are_judged_in_their_own_repository() {
+    let repo = clean_repo();
+    let inside = run(sddgate_in(repo.path()), &["check", "--format", "json"]);
+    assert_eq!(inside.code, 0, "{}{}", inside.stdout, inside.stderr);
+    let elsewhere = tempfile::tempdir().unwrap();
+    std::fs::create_dir(elsewhere.path().join(".git")).unwrap();
+    let outside = run(
+        sddgate_in(elsewhere.path()),
+        &["check", repo.path().to_str().unwrap(), "--format", "json"],
+    );
+    assert_eq!(outside.code, 0, "{}{}", outside.stdout, outside.stderr);
+    assert_eq!(json(&outside)["summary"], json(&inside)["summary"]);
+    let one = run(
+        sddgate_in(elsewhere.path()),
+        &[
+            "readiness",
+            repo.path()
+                .join("specs/disk_full/readiness.md")
+                .to_str()
+                .unwrap(),
+        ],
+    );
+    assert_eq!(one.code, 0, "{}{}", one.stdout, one.stderr);
+    // Two repositories at once: an error, not a verdict on one of them.
+    let other = clean_repo();
+    let both = run(
+        sddgate_in(elsewhere.path()),
+        &[
+            "check",
+            repo.path().to_str().unwrap(),
+            other.path().to_str().unwrap(),
+        ],
+    );
+    assert_eq!(both.code, 2, "{}{}", both.stdout, both.stderr);
+    assert!(
+        both.stderr.contains("one repository at a time"),
+        "{}",
+        both.stderr
+    );
+}

@@ -47,7 +47,7 @@ fn dispatch(cli: Cli) -> i32 {
             paths,
             base,
             common,
-        } => load(&common).map(|c| {
+        } => load_for(&common, &paths).map(|c| {
             emit(
                 &check::check(&c, &paths, base.as_deref()),
                 &c,
@@ -55,10 +55,11 @@ fn dispatch(cli: Cli) -> i32 {
             )
         }),
         Command::Readiness { file, common } => {
-            load(&common).map(|c| readiness::readiness(&c, &file, common.format))
+            load_for(&common, std::slice::from_ref(&file))
+                .map(|c| readiness::readiness(&c, &file, common.format))
         }
         Command::Lint { files, common } => {
-            load(&common).map(|c| emit(&lint::lint(&c, &files), &c, common.format))
+            load_for(&common, &files).map(|c| emit(&lint::lint(&c, &files), &c, common.format))
         }
         Command::Normalize(args) => load(&args.common).and_then(|c| normalize::run(&c, &args)),
         Command::DryRun(args) => load(&args.common).and_then(|c| dry_run::run(&c, &args)),
@@ -109,6 +110,40 @@ fn dispatch(cli: Cli) -> i32 {
 fn load(common: &Common) -> Result<Config, Error> {
     let cwd = std::env::current_dir().map_err(|e| Error::io(".", e))?;
     Config::discover(&cwd, common.config.as_deref())
+}
+
+/// The config of the repository the named paths are in (found from the first path, not from
+/// the current directory: `sddgate check ../other-repo` must judge that repository's evidence
+/// against its own root). Paths in another repository than the first one's are an error.
+fn load_for(common: &Common, paths: &[std::path::PathBuf]) -> Result<Config, Error> {
+    let cwd = std::env::current_dir().map_err(|e| Error::io(".", e))?;
+    let Some(first) = paths.first() else {
+        return load(common);
+    };
+    let abs = |p: &std::path::Path| {
+        let a = cwd.join(p);
+        std::fs::canonicalize(&a).unwrap_or(a)
+    };
+    let start = abs(first);
+    let start = if start.is_file() {
+        start.parent().map(|d| d.to_path_buf()).unwrap_or(start)
+    } else {
+        start
+    };
+    let config = Config::discover(&start, common.config.as_deref())?;
+    let root = std::fs::canonicalize(&config.root).unwrap_or_else(|_| config.root.clone());
+    for p in paths {
+        let a = abs(p);
+        if !a.starts_with(&root) {
+            return Err(Error::Usage(format!(
+                "{} is not in the repository of {} (root {}): check one repository at a time",
+                p.display(),
+                first.display(),
+                root.display()
+            )));
+        }
+    }
+    Ok(config)
 }
 
 /// Prints a report in the chosen format and returns its exit code.
