@@ -84,19 +84,27 @@ pub fn judge(
             Err(fact) => pending.push((r, None, Some(fact))),
         }
     }
-    // The specs to lint: those named by a readiness document, and lonely ones in scope.
-    let wanted: BTreeSet<&String> = pending
+    // A spec named by one readiness document is linted, judged and dropped in one step (memory
+    // stays proportional to the reports, not to every parsed document at once); a spec named
+    // by several, or by none (judged alone), is linted first and shared.
+    let mut named: BTreeMap<&String, usize> = BTreeMap::new();
+    for p in pending.iter().filter_map(|(_, p, _)| p.as_ref()) {
+        *named.entry(p).or_default() += 1;
+    }
+    let shared: Vec<&String> = named
         .iter()
-        .filter_map(|(_, p, _)| p.as_ref())
+        .filter(|(_, n)| **n > 1)
+        .map(|(p, _)| *p)
         .chain(found.specs.iter().filter(|s| {
             !paired.contains(*s)
                 && changed
                     .as_ref()
                     .is_none_or(|c| config_changed || c.contains(*s))
         }))
+        .collect::<BTreeSet<_>>()
+        .into_iter()
         .collect();
-    let wanted: Vec<&String> = wanted.into_iter().collect();
-    for (path, linted) in wanted.iter().zip(par_map(&wanted, |p| {
+    for (path, linted) in shared.iter().zip(par_map(&shared, |p| {
         gate::lint_spec(config, p, &config.root.join(p))
     })) {
         if let Err(e) = &linted {
@@ -104,26 +112,49 @@ pub fn judge(
         }
         specs.insert((*path).clone(), linted.ok());
     }
-    let pending: Vec<_> = pending
-        .into_iter()
-        .filter_map(|(r, spec_path, problem)| {
-            let spec = match &spec_path {
-                // The spec could not be read: reported as an error, no verdict.
-                Some(p) => Some(specs.get(p)?.as_ref()?),
-                None => None,
-            };
-            if let Some(ch) = &changed
-                && !config_changed
-                && !touches(ch, r, spec)
-            {
-                return None;
+    let judge_one = |(r, spec_path, problem): &(
+        &Readiness,
+        Option<String>,
+        Option<crate::decide::EvidenceFact>,
+    )| {
+        let mut out = Vec::new();
+        let own;
+        let spec = match spec_path {
+            Some(p) if named.get(p) == Some(&1) => {
+                match gate::lint_spec(config, p, &config.root.join(p)) {
+                    Ok(l) => {
+                        own = l;
+                        Some(&own)
+                    }
+                    Err(e) => {
+                        out.push(Err(e));
+                        return out;
+                    }
+                }
             }
-            Some((r, spec, problem))
-        })
-        .collect();
-    for judged in par_map(&pending, |(r, spec, problem)| {
-        gate::evaluate(config, r, *spec, problem.clone(), trace_log.as_ref())
-    }) {
+            // The spec could not be read: reported as an error, no verdict.
+            Some(p) => match specs.get(p) {
+                Some(Some(l)) => Some(l),
+                _ => return out,
+            },
+            None => None,
+        };
+        if let Some(ch) = &changed
+            && !config_changed
+            && !touches(ch, r, spec)
+        {
+            return out;
+        }
+        out.push(gate::evaluate(
+            config,
+            r,
+            spec,
+            problem.clone(),
+            trace_log.as_ref(),
+        ));
+        out
+    };
+    for judged in par_map(&pending, judge_one).into_iter().flatten() {
         match judged {
             Ok(i) => incidents.push(i),
             Err(e) => errors.push(ErrorReport::from_error(&e)),
