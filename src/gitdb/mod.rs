@@ -49,7 +49,7 @@ impl Repo {
             // SAFETY: git never rewrites an index in place (it renames a new file over it),
             // and a mapping of the old file stays valid after the rename.
             Ok(f) => index::parse(index::Bytes::Mapped(
-                unsafe { memmap2::MmapOptions::new().populate().map(&f) }.ok()?,
+                unsafe { memmap2::MmapOptions::new().map(&f) }.ok()?,
             ))?,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => index::Index::default(),
             Err(_) => return None,

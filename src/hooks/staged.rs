@@ -103,42 +103,114 @@ fn globset(globs: &[String]) -> Result<GlobSet> {
     b.build().map_err(|e| Error::Usage(e.to_string()))
 }
 
-struct Matchers {
+/// The config's globs, compiled only when a path could match one: a glob's literal runs must
+/// all occur in any path it matches, so a commit whose paths contain none of them (the common
+/// commit touching no incident) never pays for compiling the globs into regexes.
+struct Matchers<'a> {
+    config: &'a Config,
+    specs: Vec<Vec<String>>,
+    readiness: Vec<Vec<String>>,
+    exclude: Vec<Vec<String>>,
+    compiled: std::cell::OnceCell<Compiled>,
+}
+
+struct Compiled {
     specs: GlobSet,
     readiness: GlobSet,
     exclude: GlobSet,
 }
 
-impl Matchers {
-    fn new(config: &Config) -> Result<Self> {
-        Ok(Matchers {
-            specs: globset(&config.spec_globs)?,
-            readiness: globset(&config.readiness_globs)?,
-            exclude: globset(&config.exclude_globs)?,
-        })
+/// The literal runs of a glob (text between metacharacters), or `None` when the glob uses
+/// alternatives or classes, whose literals are not all required.
+fn literal_runs(glob: &str) -> Option<Vec<String>> {
+    if glob.contains(['{', '[', '\\']) {
+        return None;
+    }
+    Some(
+        glob.split(['*', '?'])
+            .filter(|r| !r.is_empty() && *r != "/")
+            .map(|r| r.trim_matches('/').to_string())
+            .filter(|r| !r.is_empty())
+            .collect(),
+    )
+}
+
+/// Whether `path` may match one of the globs whose runs are `runs` (an empty run list, from a
+/// glob without literals or one using `{…}`/`[…]`, may match anything).
+fn may_match(runs: &[Vec<String>], path: &str) -> bool {
+    runs.iter().any(|r| {
+        r.iter()
+            .all(|lit| lit.split('/').all(|part| path.contains(part)))
+    })
+}
+
+impl<'a> Matchers<'a> {
+    fn new(config: &'a Config) -> Self {
+        let runs = |globs: &[String]| {
+            globs
+                .iter()
+                .map(|g| literal_runs(g).unwrap_or_default())
+                .collect::<Vec<_>>()
+        };
+        Matchers {
+            config,
+            specs: runs(&config.spec_globs),
+            readiness: runs(&config.readiness_globs),
+            exclude: runs(&config.exclude_globs),
+            compiled: std::cell::OnceCell::new(),
+        }
+    }
+
+    fn compiled(&self) -> Result<&Compiled> {
+        if let Some(c) = self.compiled.get() {
+            return Ok(c);
+        }
+        let c = Compiled {
+            specs: globset(&self.config.spec_globs)?,
+            readiness: globset(&self.config.readiness_globs)?,
+            exclude: globset(&self.config.exclude_globs)?,
+        };
+        Ok(self.compiled.get_or_init(|| c))
+    }
+
+    fn is_spec(&self, p: &str) -> Result<bool> {
+        Ok(may_match(&self.specs, p) && self.compiled()?.specs.is_match(p))
+    }
+
+    fn is_readiness(&self, p: &str) -> Result<bool> {
+        Ok(may_match(&self.readiness, p) && self.compiled()?.readiness.is_match(p))
+    }
+
+    fn is_excluded(&self, p: &str) -> Result<bool> {
+        Ok(may_match(&self.exclude, p) && self.compiled()?.exclude.is_match(p))
+    }
+
+    fn is_document(&self, p: &str) -> Result<bool> {
+        Ok((self.is_spec(p)? || self.is_readiness(p)?) && !self.is_excluded(p)?)
     }
 }
 
 /// The incidents a commit touches, as the documents to gate (read from the index by the
 /// caller's `config.files`).
 pub fn touched(config: &Config, staged: &Staged) -> Result<Found> {
-    let m = Matchers::new(config)?;
+    let m = Matchers::new(config);
     let mut specs = BTreeSet::new();
     let mut readiness = BTreeSet::new();
     let mut listings: HashMap<String, Vec<String>> = HashMap::new();
     for p in &staged.changed {
-        if m.exclude.is_match(p) {
+        let doc = m.is_spec(p)? || m.is_readiness(p)?;
+        if doc && m.is_excluded(p)? {
             continue;
         }
-        if m.specs.is_match(p) {
+        if m.is_spec(p)? {
             specs.insert(p.clone());
-        } else if m.readiness.is_match(p) {
+        } else if m.is_readiness(p)? {
             readiness.insert(p.clone());
         } else {
             // Evidence or a phase document: the nearest directory holding an incident's
             // documents owns it.
-            for doc in incident_documents(config, &m, p, &mut listings) {
-                if m.specs.is_match(&doc) {
+            for doc in incident_documents(config, &m, p, &mut listings)? {
+                if m.is_spec(&doc)? {
                     specs.insert(doc);
                 } else {
                     readiness.insert(doc);
@@ -150,28 +222,28 @@ pub fn touched(config: &Config, staged: &Staged) -> Result<Found> {
     let mut lonely = Vec::new();
     for s in &specs {
         let dir = parent(s);
-        let beside: Vec<String> = listing(config, dir, &mut listings)
-            .iter()
-            .filter(|f| m.readiness.is_match(f.as_str()) && !m.exclude.is_match(f.as_str()))
-            .filter(|f| config.files.is_file(&config.root, f))
-            .cloned()
-            .collect();
+        let mut beside: Vec<String> = Vec::new();
+        for f in listing(config, dir, &mut listings) {
+            if m.is_readiness(f)? && !m.is_excluded(f)? && config.files.is_file(&config.root, f) {
+                beside.push(f.clone());
+            }
+        }
         if beside.is_empty() {
             lonely.push(s.clone());
         }
         readiness.extend(beside);
     }
     // Deleted files (evidence, a renamed spec) and lonely specs: readiness documents naming them.
-    let wanted: Vec<String> = staged
-        .deleted
-        .iter()
-        .filter(|p| !m.readiness.is_match(p.as_str()))
-        .cloned()
-        .chain(lonely)
-        .collect();
+    let mut wanted: Vec<String> = Vec::new();
+    for p in &staged.deleted {
+        if !m.is_readiness(p)? {
+            wanted.push(p.clone());
+        }
+    }
+    wanted.extend(lonely);
     if !wanted.is_empty() {
         for doc in grep_readiness(config, &wanted)? {
-            if !m.exclude.is_match(&doc) {
+            if !m.is_excluded(&doc)? {
                 readiness.insert(doc);
             }
         }
@@ -219,22 +291,21 @@ fn incident_documents(
     m: &Matchers,
     path: &str,
     cache: &mut HashMap<String, Vec<String>>,
-) -> Vec<String> {
+) -> Result<Vec<String>> {
     let mut dir = parent(path);
     while !dir.is_empty() {
-        let docs: Vec<String> = listing(config, dir, cache)
-            .iter()
-            .filter(|f| m.specs.is_match(f.as_str()) || m.readiness.is_match(f.as_str()))
-            .filter(|f| !m.exclude.is_match(f.as_str()))
-            .filter(|f| config.files.is_file(&config.root, f))
-            .cloned()
-            .collect();
+        let mut docs: Vec<String> = Vec::new();
+        for f in listing(config, dir, cache) {
+            if m.is_document(f)? && config.files.is_file(&config.root, f) {
+                docs.push(f.clone());
+            }
+        }
         if !docs.is_empty() {
-            return docs;
+            return Ok(docs);
         }
         dir = parent(dir);
     }
-    Vec::new()
+    Ok(Vec::new())
 }
 
 /// Readiness documents in the index whose text contains one of `needles` (then parsed and
@@ -281,6 +352,49 @@ pub fn needs_incident_id(config: &Config, staged: &Staged, touched: &Found) -> R
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn glob_literals_are_a_sound_prefilter() {
+        assert_eq!(
+            literal_runs("**/readiness*.yaml"),
+            Some(vec!["readiness".to_string(), ".yaml".to_string()])
+        );
+        assert_eq!(literal_runs("**/{a,b}.md"), None);
+        let runs = |g: &[&str]| {
+            g.iter()
+                .map(|g| literal_runs(g).unwrap_or_default())
+                .collect::<Vec<_>>()
+        };
+        // Whatever globset matches, the prefilter lets through.
+        let globs = [
+            "**/specify.md",
+            "**/readiness*.yaml",
+            "specs/**/readiness.md",
+            "**/{x,y}.md",
+            "*",
+        ];
+        let paths = [
+            "specs/a/specify.md",
+            "specs/readiness/notes.yaml",
+            "docs/readiness-v2.yaml",
+            "specs/deep/er/readiness.md",
+            "x.md",
+            "src/main.rs",
+        ];
+        for g in globs {
+            let set = globset(&[g.to_string()]).unwrap();
+            for p in paths {
+                if set.is_match(p) {
+                    assert!(may_match(&runs(&[g]), p), "{g} matches {p}");
+                }
+            }
+        }
+        assert!(!may_match(&runs(&["**/specify.md"]), "src/main.rs"));
+        assert!(!may_match(
+            &runs(&["**/readiness*.yaml"]),
+            "src/readiness.md"
+        ));
+    }
 
     #[test]
     fn parses_name_status_with_odd_names() {
