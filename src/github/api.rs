@@ -60,16 +60,17 @@ fn expect_ok(r: Response) -> Result<Response, ApiError> {
 /// GitHub lists at most 3,000 files of a pull request; 100 per page.
 const MAX_PAGES: usize = 100;
 
-/// Percent-encodes one path segment (a file path keeps its `/` as `%2F`, which GitHub accepts
+/// Percent-encodes one path segment: RFC 3986 unreserved characters stay, every other byte is
+/// `%XX` (a file path keeps its `/` as `%2F`, which GitHub accepts
 /// for the contents API).
 pub fn encode_segment(s: &str) -> String {
+    use std::fmt::Write;
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(b as char)
-            }
-            _ => out.push_str(&format!("%{b:02X}")),
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(b as char);
+        } else {
+            let _ = write!(out, "%{b:02X}");
         }
     }
     out

@@ -1690,30 +1690,9 @@ fn now_secs() -> u64 {
         .map_or(0, |d| d.as_secs())
 }
 
-/// (year, month, day) of days since 1970-01-01 (H. Hinnant's civil_from_days).
-fn civil(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
-}
-
 /// `2026-01-01T00:00:00Z`
 fn iso(secs: u64) -> String {
-    let (y, mo, d) = civil((secs / 86_400) as i64);
-    let s = secs % 86_400;
-    format!(
-        "{y:04}-{mo:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        s / 3600,
-        s / 60 % 60,
-        s % 60
-    )
+    sddgate::trace::rfc3339_utc(std::time::UNIX_EPOCH + Duration::from_secs(secs))
 }
 
 /// `Thu, 01 Jan 2026 00:00:00 GMT`
@@ -1723,7 +1702,7 @@ fn http_date(secs: u64) -> String {
         "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
     ];
     let days = secs / 86_400;
-    let (y, mo, d) = civil(days as i64);
+    let (y, mo, d) = sddgate::trace::civil_from_days(days as i64);
     let s = secs % 86_400;
     format!(
         "{}, {d:02} {} {y:04} {:02}:{:02}:{:02} GMT",
