@@ -25,12 +25,12 @@
 
 use criterion::{BatchSize, BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use sddgate::config::Config;
-use sddgate::decide::{self, EvidenceFact, Facts, RollbackFact, SpecFacts, TraceFact};
+use sddgate::decide::{self, Facts};
 use sddgate::discover::{self, Found};
 use sddgate::gate::{self, IncidentReport};
 use sddgate::gitdb;
 use sddgate::model::Severity;
-use sddgate::parse::readiness::{Readiness, RollbackValue};
+use sddgate::parse::readiness::Readiness;
 use sddgate::parse::specify;
 use sddgate::report::{Report, human};
 use sddgate::speclint;
@@ -236,95 +236,21 @@ fn short(file: &str) -> &str {
     file.rsplit('/').next().unwrap_or(file)
 }
 
-/// Mirror of the private `gate::rollback_fact` (the decision needs it as a fact).
-fn rollback_fact(config: &Config, r: &Readiness) -> RollbackFact {
-    if let Some(p) = &r.rollback_condition_present
-        && !p.value
-    {
-        return RollbackFact::Denied {
-            line: p.line,
-            col: p.col,
-        };
-    }
-    match &r.rollback {
-        Some(v) => match &v.value {
-            RollbackValue::Flag(false) => RollbackFact::Denied {
-                line: v.line,
-                col: v.col,
-            },
-            RollbackValue::Flag(true) => RollbackFact::Present,
-            RollbackValue::Text(t) => match config.files.status(&config.root, t.trim()) {
-                decide::EvidenceStatus::Present => RollbackFact::Present,
-                status => RollbackFact::PathInvalid {
-                    path: t.trim().to_string(),
-                    status,
-                    line: v.line,
-                    col: v.col,
-                },
-            },
-        },
-        None if r
-            .rollback_condition_present
-            .as_ref()
-            .is_some_and(|p| p.value) =>
-        {
-            RollbackFact::Present
-        }
-        None => RollbackFact::Absent,
-    }
-}
-
 /// The facts `gate::evaluate` gathers, gathered once so the decision can be timed alone.
 fn facts(config: &Config, r: &Readiness, trace: Option<&sddgate::trace::Sources>) -> Facts {
     let spec = match gate::spec_path_for(config, r) {
         Ok(Some(p)) => Some(gate::lint_spec(config, &p, &config.root.join(&p)).expect("spec")),
         _ => None,
     };
-    let spec_files: Vec<String> = spec.iter().map(|s| s.file.clone()).collect();
-    Facts {
-        spec: spec.map(|s| SpecFacts {
-            file: s.file.clone(),
-            missing_sections: s.lint.missing_sections.clone(),
-            commands: s.lint.commands.clone(),
-            blast_radius: s.spec.front.as_ref().and_then(|f| f.blast_radius.clone()),
-            stateful: s.spec.front.as_ref().and_then(|f| f.stateful.clone()),
-        }),
-        evidence: r
-            .evidence
-            .iter()
-            .map(|(c, p)| EvidenceFact {
-                category: *c,
-                path: p.clone(),
-                status: config.files.status(&config.root, &p.value),
-            })
-            .collect(),
-        rollback: rollback_fact(config, r),
-        trace: trace.map(|sources| {
-            let chain = sources.chain(&r.incident_id.value, &spec_files, false);
-            TraceFact {
-                log: sources.log_file.clone(),
-                computed: chain.value(),
-                missing_steps: chain.missing(),
-            }
-        }),
-    }
+    gate::facts(config, r, spec.as_ref(), None, trace)
 }
 
 /// What `sddgate readiness FILE` does in process (src/commands/readiness.rs::judge), without
 /// printing: read and parse, load the trace log, lint the spec, gather facts and decide.
 fn readiness_judge(config: &Config, shown: &str) -> IncidentReport {
-    let path = config.root.join(shown);
-    let r = gate::read_readiness(config, shown, &path).expect("readiness parses");
-    let trace_log = gate::load_trace(config).expect("trace log");
-    let (spec, problem) = match gate::spec_path_for(config, &r) {
-        Ok(Some(p)) => (
-            Some(gate::lint_spec(config, &p, &config.root.join(&p)).expect("spec")),
-            None,
-        ),
-        Ok(None) => (None, None),
-        Err(fact) => (None, Some(fact)),
-    };
-    gate::evaluate(config, &r, spec.as_ref(), problem, trace_log.as_ref()).expect("evaluates")
+    sddgate::commands::readiness::judge(config, &config.root.join(shown), shown)
+        .expect("judged")
+        .0
 }
 
 fn readiness_benches(c: &mut Criterion) {

@@ -109,6 +109,49 @@ pub fn normalize_rel(p: &str) -> String {
         .join("/")
 }
 
+/// What the decision needs to know about one incident, read from the repository: evidence
+/// status, the spec's findings, the rollback and the audit chain.
+pub fn facts(
+    config: &Config,
+    r: &Readiness,
+    spec: Option<&LintedSpec>,
+    spec_problem: Option<EvidenceFact>,
+    trace: Option<&trace::Sources>,
+) -> Facts {
+    let mut evidence: Vec<EvidenceFact> = r
+        .evidence
+        .iter()
+        .map(|(c, p)| EvidenceFact {
+            category: *c,
+            path: p.clone(),
+            status: config.files.status(&config.root, &p.value),
+        })
+        .collect();
+    evidence.extend(spec_problem);
+    let rollback = rollback_fact(config, r);
+    let spec_files: Vec<String> = spec.map(|s| s.file.clone()).into_iter().collect();
+    let trace = trace.map(|sources| {
+        let chain = sources.chain(&r.incident_id.value, &spec_files, false);
+        TraceFact {
+            log: sources.log_file.clone(),
+            computed: chain.value(),
+            missing_steps: chain.missing(),
+        }
+    });
+    Facts {
+        spec: spec.map(|s| SpecFacts {
+            file: s.file.clone(),
+            missing_sections: s.lint.missing_sections.clone(),
+            commands: s.lint.commands.clone(),
+            blast_radius: s.spec.front.as_ref().and_then(|f| f.blast_radius.clone()),
+            stateful: s.spec.front.as_ref().and_then(|f| f.stateful.clone()),
+        }),
+        evidence,
+        rollback,
+        trace,
+    }
+}
+
 /// Gathers the facts and decides one incident.
 pub fn evaluate(
     config: &Config,
@@ -122,39 +165,8 @@ pub fn evaluate(
         let p = r.profile.as_ref();
         Error::input(&r.file, p.map_or(1, |p| p.line), p.map_or(1, |p| p.col), m)
     })?;
-    let mut evidence: Vec<EvidenceFact> = r
-        .evidence
-        .iter()
-        .map(|(c, p)| EvidenceFact {
-            category: *c,
-            path: p.clone(),
-            status: config.files.status(&config.root, &p.value),
-        })
-        .collect();
     let spec_invalid = spec_problem.is_some();
-    evidence.extend(spec_problem);
-    let rollback = rollback_fact(config, r);
-    let spec_files: Vec<String> = spec.map(|s| s.file.clone()).into_iter().collect();
-    let trace = trace.map(|sources| {
-        let chain = sources.chain(&r.incident_id.value, &spec_files, false);
-        TraceFact {
-            log: sources.log_file.clone(),
-            computed: chain.value(),
-            missing_steps: chain.missing(),
-        }
-    });
-    let facts = Facts {
-        spec: spec.map(|s| SpecFacts {
-            file: s.file.clone(),
-            missing_sections: s.lint.missing_sections.clone(),
-            commands: s.lint.commands.clone(),
-            blast_radius: s.spec.front.as_ref().and_then(|f| f.blast_radius.clone()),
-            stateful: s.spec.front.as_ref().and_then(|f| f.stateful.clone()),
-        }),
-        evidence,
-        rollback,
-        trace,
-    };
+    let facts = facts(config, r, spec, spec_problem, trace);
     let eval = decide::evaluate(r, &facts, profile, raised.clone());
     let mut warnings: Vec<Violation> = spec
         .map(|s| {

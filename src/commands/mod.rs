@@ -9,7 +9,7 @@ pub mod hook;
 mod info;
 mod lint;
 mod normalize;
-mod readiness;
+pub mod readiness;
 pub(crate) mod trace;
 
 use crate::cli::{Cli, Command, Common, Format, HookAction, HookRun, TraceAction};

@@ -51,7 +51,9 @@ pub fn readiness(config: &Config, file: &Path, format: Format) -> i32 {
     super::finish(written, report.exit_code)
 }
 
-fn judge(
+/// Judges one readiness document (with its spec and the trace log), without printing; also the
+/// trace log's notes.
+pub fn judge(
     config: &Config,
     file: &Path,
     shown: &str,
