@@ -59,6 +59,12 @@ pub fn decode_text(bytes: Vec<u8>, shown: &str, limit: u64) -> Result<String> {
 /// Resolves a repository-relative path written in a document. `None` when it would lead
 /// outside the root (absolute, `..` above the root, or a link pointing out).
 pub fn resolve(root: &Path, rel: &str) -> Option<PathBuf> {
+    resolve_with_meta(root, rel).map(|(p, _)| p)
+}
+
+/// [`resolve`], with the metadata of what the path names (a link followed), `None` when
+/// nothing is there: the `lstat` made to look for links answers most of it.
+fn resolve_with_meta(root: &Path, rel: &str) -> Option<(PathBuf, Option<std::fs::Metadata>)> {
     let p = Path::new(rel);
     let mut depth = 0i32;
     for c in p.components() {
@@ -75,13 +81,21 @@ pub fn resolve(root: &Path, rel: &str) -> Option<PathBuf> {
         }
     }
     let joined = root.join(p);
-    if let Some(real) = real_path(&joined) {
+    let Ok(lstat) = std::fs::symlink_metadata(&joined) else {
+        return Some((joined, None));
+    };
+    let meta = if lstat.file_type().is_symlink() {
+        std::fs::metadata(&joined).ok()
+    } else {
+        Some(lstat.clone())
+    };
+    if let Some(real) = real_path(&joined, &lstat) {
         let real_root = canonical_dir(root).unwrap_or_else(|| root.to_path_buf());
         if !real.starts_with(&real_root) {
             return None;
         }
     }
-    Some(joined)
+    Some((joined, meta))
 }
 
 /// Canonical directories already resolved: evidence of many incidents shares directories, and
@@ -109,26 +123,9 @@ fn canonical_dir(dir: &Path) -> Option<PathBuf> {
     real
 }
 
-/// The metadata of what `path` names (a link followed), from the `lstat` `resolve` just made
-/// when the path is no link.
-fn meta_of(path: &Path) -> std::io::Result<std::fs::Metadata> {
-    LAST_LSTAT.with(|last| match last.borrow_mut().take() {
-        Some((p, m)) if p == path && !m.file_type().is_symlink() => Ok(m),
-        _ => std::fs::metadata(path),
-    })
-}
-
-thread_local! {
-    /// The last `lstat` of `real_path`, for `meta_of` right after it on the same thread.
-    static LAST_LSTAT: std::cell::RefCell<Option<(PathBuf, std::fs::Metadata)>> =
-        const { std::cell::RefCell::new(None) };
-}
-
-/// Where `path` really is (links resolved), `None` when it does not exist. The directory part
-/// comes from the cache; the last component is followed when it is a link.
-fn real_path(path: &Path) -> Option<PathBuf> {
-    let meta = std::fs::symlink_metadata(path).ok()?;
-    LAST_LSTAT.with(|last| *last.borrow_mut() = Some((path.to_path_buf(), meta.clone())));
+/// Where `path` (whose `lstat` is `meta`) really is, links resolved. The directory part comes
+/// from the cache; the last component is followed when it is a link.
+fn real_path(path: &Path, meta: &std::fs::Metadata) -> Option<PathBuf> {
     if meta.file_type().is_symlink() {
         return std::fs::canonicalize(path).ok();
     }
@@ -141,12 +138,12 @@ fn real_path(path: &Path) -> Option<PathBuf> {
 
 /// What the gate can say about an evidence path.
 pub fn evidence_status(root: &Path, rel: &str) -> EvidenceStatus {
-    match resolve(root, rel) {
+    match resolve_with_meta(root, rel) {
         None => EvidenceStatus::OutsideRepository,
-        Some(p) => match meta_of(&p) {
-            Err(_) => EvidenceStatus::Missing,
-            Ok(m) if m.is_file() && m.len() == 0 => EvidenceStatus::Empty,
-            Ok(m) if m.is_dir() => {
+        Some((p, meta)) => match meta {
+            None => EvidenceStatus::Missing,
+            Some(m) if m.is_file() && m.len() == 0 => EvidenceStatus::Empty,
+            Some(m) if m.is_dir() => {
                 let non_empty = std::fs::read_dir(&p).is_ok_and(|mut d| d.next().is_some());
                 if non_empty {
                     EvidenceStatus::Present
@@ -154,7 +151,7 @@ pub fn evidence_status(root: &Path, rel: &str) -> EvidenceStatus {
                     EvidenceStatus::Empty
                 }
             }
-            Ok(_) => EvidenceStatus::Present,
+            Some(_) => EvidenceStatus::Present,
         },
     }
 }

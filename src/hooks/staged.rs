@@ -198,13 +198,13 @@ pub fn touched(config: &Config, staged: &Staged) -> Result<Found> {
     let mut readiness = BTreeSet::new();
     let mut listings: HashMap<String, Vec<String>> = HashMap::new();
     for p in &staged.changed {
-        let doc = m.is_spec(p)? || m.is_readiness(p)?;
-        if doc && m.is_excluded(p)? {
+        let (spec, ready) = (m.is_spec(p)?, m.is_readiness(p)?);
+        if (spec || ready) && m.is_excluded(p)? {
             continue;
         }
-        if m.is_spec(p)? {
+        if spec {
             specs.insert(p.clone());
-        } else if m.is_readiness(p)? {
+        } else if ready {
             readiness.insert(p.clone());
         } else {
             // Evidence or a phase document: the nearest directory holding an incident's
