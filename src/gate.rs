@@ -118,17 +118,21 @@ pub fn facts(
     spec_problem: Option<EvidenceFact>,
     trace: Option<&trace::Sources>,
 ) -> Facts {
+    // A document names the same file under several categories and as its rollback: each
+    // path is looked up once.
+    let mut seen: Vec<(&str, EvidenceStatus)> = Vec::with_capacity(r.evidence.len() + 1);
+    let look = |p: &str| config.files.status(&config.root, p);
     let mut evidence: Vec<EvidenceFact> = r
         .evidence
         .iter()
         .map(|(c, p)| EvidenceFact {
             category: *c,
             path: p.clone(),
-            status: config.files.status(&config.root, &p.value),
+            status: memo(&mut seen, &p.value, look),
         })
         .collect();
     evidence.extend(spec_problem);
-    let rollback = rollback_fact(config, r);
+    let rollback = rollback_fact(r, |p| memo(&mut seen, p, look));
     let spec_files: Vec<String> = spec.map(|s| s.file.clone()).into_iter().collect();
     let trace = trace.map(|sources| {
         let chain = sources.chain(&r.incident_id.value, &spec_files, false);
@@ -212,7 +216,26 @@ pub fn evaluate(
     })
 }
 
-fn rollback_fact(config: &Config, r: &Readiness) -> RollbackFact {
+/// The status of `path`, looked up once per incident.
+fn memo<'r>(
+    seen: &mut Vec<(&'r str, EvidenceStatus)>,
+    path: &'r str,
+    look: impl Fn(&str) -> EvidenceStatus,
+) -> EvidenceStatus {
+    match seen.iter().find(|(p, _)| *p == path) {
+        Some((_, s)) => *s,
+        None => {
+            let s = look(path);
+            seen.push((path, s));
+            s
+        }
+    }
+}
+
+fn rollback_fact<'r>(
+    r: &'r Readiness,
+    mut status: impl FnMut(&'r str) -> EvidenceStatus,
+) -> RollbackFact {
     if let Some(p) = &r.rollback_condition_present
         && !p.value
     {
@@ -228,17 +251,15 @@ fn rollback_fact(config: &Config, r: &Readiness) -> RollbackFact {
                 col: v.col,
             },
             RollbackValue::Flag(true) => RollbackFact::Present,
-            RollbackValue::Text(t) if repo::looks_like_path(t) => {
-                match config.files.status(&config.root, t.trim()) {
-                    EvidenceStatus::Present => RollbackFact::Present,
-                    status => RollbackFact::PathInvalid {
-                        path: t.trim().to_string(),
-                        status,
-                        line: v.line,
-                        col: v.col,
-                    },
-                }
-            }
+            RollbackValue::Text(t) if repo::looks_like_path(t) => match status(t.trim()) {
+                EvidenceStatus::Present => RollbackFact::Present,
+                status => RollbackFact::PathInvalid {
+                    path: t.trim().to_string(),
+                    status,
+                    line: v.line,
+                    col: v.col,
+                },
+            },
             RollbackValue::Text(_) => RollbackFact::Present,
         },
         None if r

@@ -61,9 +61,17 @@ pub fn judge(
 
     // Every document is read, parsed and judged independently: in parallel (results are put
     // back in a fixed order, so the report does not depend on scheduling).
-    let mut readiness: Vec<Readiness> = Vec::new();
+    // Each readiness document with the spec it names (or the problem with that name).
+    type Read = (
+        Readiness,
+        Result<Option<String>, crate::decide::EvidenceFact>,
+    );
+    let mut readiness: Vec<Read> = Vec::with_capacity(found.readiness.len());
     for read in par_map(&found.readiness, |file| {
-        gate::read_readiness(config, file, &config.root.join(file))
+        gate::read_readiness(config, file, &config.root.join(file)).map(|r| {
+            let spec = gate::spec_path_for(config, &r);
+            (r, spec)
+        })
     }) {
         match read {
             Ok(r) => readiness.push(r),
@@ -71,17 +79,16 @@ pub fn judge(
         }
     }
     let mut specs: Specs = BTreeMap::new();
-    let mut incidents: Vec<IncidentReport> = Vec::new();
     let mut paired: BTreeSet<String> = BTreeSet::new();
-    let mut pending = Vec::new();
-    for r in &readiness {
-        match gate::spec_path_for(config, r) {
+    let mut pending = Vec::with_capacity(readiness.len());
+    for (r, spec) in &readiness {
+        match spec {
             Ok(Some(p)) => {
                 paired.insert(p.clone());
-                pending.push((r, Some(p), None));
+                pending.push((r, Some(p.clone()), None));
             }
             Ok(None) => pending.push((r, None, None)),
-            Err(fact) => pending.push((r, None, Some(fact))),
+            Err(fact) => pending.push((r, None, Some(fact.clone()))),
         }
     }
     // A spec named by one readiness document is linted, judged and dropped in one step (memory
@@ -116,8 +123,8 @@ pub fn judge(
         &Readiness,
         Option<String>,
         Option<crate::decide::EvidenceFact>,
-    )| {
-        let mut out = Vec::new();
+    )|
+     -> Option<crate::error::Result<IncidentReport>> {
         let own;
         let spec = match spec_path {
             Some(p) if named.get(p) == Some(&1) => {
@@ -126,16 +133,13 @@ pub fn judge(
                         own = l;
                         Some(&own)
                     }
-                    Err(e) => {
-                        out.push(Err(e));
-                        return out;
-                    }
+                    Err(e) => return Some(Err(e)),
                 }
             }
             // The spec could not be read: reported as an error, no verdict.
             Some(p) => match specs.get(p) {
                 Some(Some(l)) => Some(l),
-                _ => return out,
+                _ => return None,
             },
             None => None,
         };
@@ -143,18 +147,20 @@ pub fn judge(
             && !config_changed
             && !touches(ch, r, spec)
         {
-            return out;
+            return None;
         }
-        out.push(gate::evaluate(
+        Some(gate::evaluate(
             config,
             r,
             spec,
             problem.clone(),
             trace_log.as_ref(),
-        ));
-        out
+        ))
     };
-    for judged in par_map(&pending, judge_one).into_iter().flatten() {
+    let judged = par_map(&pending, judge_one);
+    drop(pending);
+    let mut incidents: Vec<IncidentReport> = Vec::with_capacity(judged.len());
+    for judged in judged.into_iter().flatten() {
         match judged {
             Ok(i) => incidents.push(i),
             Err(e) => errors.push(ErrorReport::from_error(&e)),
