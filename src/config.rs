@@ -191,18 +191,53 @@ impl Config {
     /// nearest holding a config file, else `start`) and loads the config there, or `explicit`.
     pub fn discover(start: &Path, explicit: Option<&Path>) -> Result<Config> {
         let root = find_root(start);
+        // The config is read before its own `limits` are known: the default limit applies to it.
+        let read = |p: &Path| {
+            crate::repo::read_text(p, &display_path(&root, p), DEFAULT_MAX_FILE_SIZE).map_err(|e| {
+                match e {
+                    Error::Input {
+                        file,
+                        line,
+                        col,
+                        message,
+                    } if message.contains("raise `limits") => {
+                        let head = message.split(": not read").next().unwrap_or(&message);
+                        Error::input(
+                            file,
+                            line,
+                            col,
+                            format!(
+                                "{head}: the config itself is always read within the default limit"
+                            ),
+                        )
+                    }
+                    e => e,
+                }
+            })
+        };
         match explicit {
             Some(path) => {
-                let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+                let text = read(path)?;
                 Config::from_text(root, Some(path.to_path_buf()), &text)
             }
             None => {
                 for name in CONFIG_NAMES {
                     let p = root.join(name);
-                    if p.is_file() {
-                        let text = std::fs::read_to_string(&p).map_err(|e| Error::io(&p, e))?;
-                        return Config::from_text(root, Some(p), &text);
+                    // Anything at the name is the config: a directory, a FIFO or a link
+                    // leading out of the repository is an error, never silently skipped.
+                    if std::fs::symlink_metadata(&p).is_err() {
+                        continue;
                     }
+                    if crate::repo::resolve(&root, name).is_none() {
+                        return Err(Error::input(
+                            name,
+                            1,
+                            1,
+                            "is a link leading outside the repository: expected the config file itself",
+                        ));
+                    }
+                    let text = read(&p)?;
+                    return Config::from_text(root, Some(p), &text);
                 }
                 Config::from_text(root, None, "")
             }
@@ -326,6 +361,8 @@ impl Config {
             all.extend(extra.iter().map(|s| normalize_heading(s)));
             sections.insert(kind, all);
         }
+        let max_file_size = raw.limits.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE);
+        crate::files::raise_read_ceiling(max_file_size);
         Ok(Config {
             root,
             file,
@@ -348,7 +385,7 @@ impl Config {
             sections,
             commands,
             trace_log: raw.trace_log.unwrap_or_else(|| DEFAULT_TRACE_LOG.into()),
-            max_file_size: raw.limits.max_file_size.unwrap_or(DEFAULT_MAX_FILE_SIZE),
+            max_file_size,
             normalize: raw.normalize,
             files: crate::files::Files::Worktree,
             hooks: raw.hooks,

@@ -12,6 +12,19 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::sync::{Mutex, OnceLock};
 
+/// The largest `limits.max_file_size` configured in this process (never below the default).
+static CEILING: std::sync::atomic::AtomicU64 =
+    std::sync::atomic::AtomicU64::new(crate::config::DEFAULT_MAX_FILE_SIZE);
+
+/// Raises the bound of [`Files::read_optional`] to a configured `limits.max_file_size`.
+pub fn raise_read_ceiling(limit: u64) {
+    CEILING.fetch_max(limit, std::sync::atomic::Ordering::Relaxed);
+}
+
+fn read_ceiling() -> u64 {
+    CEILING.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 #[derive(Debug, Default)]
 pub enum Files {
     #[default]
@@ -53,15 +66,32 @@ impl Files {
         }
     }
 
-    /// The bytes of a file, `None` when it does not exist (e.g. the trace log).
+    /// The bytes of a file, `None` when it does not exist (e.g. the trace log). Bounded by the
+    /// largest `limits.max_file_size` this process was configured with (4 MiB by default): a
+    /// file above it, or one that is not a regular file (a FIFO would block), is an error.
     pub fn read_optional(&self, path: &Path, shown: &str) -> Result<Option<Vec<u8>>> {
+        self.read_optional_within(path, shown, read_ceiling())
+    }
+
+    /// [`Files::read_optional`] within `limit` bytes.
+    pub fn read_optional_within(
+        &self,
+        path: &Path,
+        shown: &str,
+        limit: u64,
+    ) -> Result<Option<Vec<u8>>> {
         match self {
-            Files::Worktree => match std::fs::read(path) {
-                Ok(b) => Ok(Some(b)),
+            Files::Worktree => match std::fs::metadata(path) {
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
                 Err(e) => Err(Error::io(shown, e)),
+                Ok(_) => repo::read_bounded(path, shown, limit).map(Some),
             },
-            Files::Index(ix) => ix.blob(shown),
+            Files::Index(ix) => match ix.blob(shown)? {
+                Some(b) if b.len() as u64 > limit => {
+                    repo::decode_text(b, shown, limit).map(|_| None)
+                }
+                found => Ok(found),
+            },
         }
     }
 
@@ -77,16 +107,23 @@ impl Files {
                 }
                 let rel = crate::gate::normalize_rel(rel);
                 if let Some(repo) = ix.fast() {
-                    return match repo.file_is_empty(&rel) {
-                        Some(true) => EvidenceStatus::Empty,
-                        Some(false) => EvidenceStatus::Present,
-                        None if repo.has_dir(&rel) => EvidenceStatus::Present,
-                        None => EvidenceStatus::Missing,
-                    };
+                    if let Some(e) = repo.index.find(rel.as_bytes())
+                        && e.mode & 0o170000 == 0o120000
+                    {
+                        // A staged link: its blob is the target's name, not evidence.
+                        return EvidenceStatus::OutsideRepository;
+                    }
+                    if repo.file_is_empty(&rel) == Some(true) {
+                        return EvidenceStatus::Empty;
+                    }
                 }
                 match ix.blob(&rel) {
-                    Ok(Some(b)) if b.is_empty() => EvidenceStatus::Empty,
-                    Ok(Some(_)) => EvidenceStatus::Present,
+                    Ok(Some(b))
+                        if repo::has_substance(&b[..b.len().min(repo::SUBSTANCE_PREFIX)]) =>
+                    {
+                        EvidenceStatus::Present
+                    }
+                    Ok(Some(_)) => EvidenceStatus::Empty,
                     Ok(None) if ix.has_dir(&rel) => EvidenceStatus::Present,
                     _ => EvidenceStatus::Missing,
                 }
@@ -94,10 +131,23 @@ impl Files {
         }
     }
 
+    /// Whether a regular file inside the repository is at `rel` (a link leading out of it,
+    /// or a staged link, is not).
     pub fn is_file(&self, root: &Path, rel: &str) -> bool {
         match self {
-            Files::Worktree => root.join(rel).is_file(),
-            Files::Index(ix) => matches!(ix.blob(rel), Ok(Some(_))),
+            Files::Worktree => repo::resolve(root, rel).is_some_and(|p| p.is_file()),
+            Files::Index(ix) => {
+                if repo::resolve(root, rel).is_none() {
+                    return false;
+                }
+                if let Some(repo) = ix.fast()
+                    && let Some(e) = repo.index.find(rel.as_bytes())
+                    && e.mode & 0o170000 == 0o120000
+                {
+                    return false;
+                }
+                matches!(ix.blob(rel), Ok(Some(_)))
+            }
         }
     }
 }
@@ -168,6 +218,23 @@ impl IndexReader {
                         header.trim()
                     ))
                 })?;
+                if size as u64 > read_ceiling() {
+                    // Never held in memory: skipped in bounded pieces, then refused.
+                    std::io::copy(
+                        &mut (&mut proc.stdout).take(size as u64 + 1),
+                        &mut std::io::sink(),
+                    )
+                    .map_err(git)?;
+                    return Err(Error::input(
+                        rel,
+                        1,
+                        1,
+                        format!(
+                            "staged file is {size} bytes, above the limit of {} bytes: not read (raise `limits.max_file_size` in .sddgate.yml)",
+                            read_ceiling()
+                        ),
+                    ));
+                }
                 let mut buf = vec![0u8; size + 1]; // content + trailing newline
                 proc.stdout.read_exact(&mut buf).map_err(git)?;
                 buf.pop();
@@ -176,9 +243,9 @@ impl IndexReader {
             [_, "missing"] | [_, "ambiguous"] => None,
             [_, _, size] => {
                 // A submodule or other non-blob: skip its content.
-                let size: usize = size.parse().unwrap_or(0);
-                let mut sink = vec![0u8; size + 1];
-                proc.stdout.read_exact(&mut sink).map_err(git)?;
+                let size: u64 = size.parse().unwrap_or(0);
+                std::io::copy(&mut (&mut proc.stdout).take(size + 1), &mut std::io::sink())
+                    .map_err(git)?;
                 None
             }
             _ if header.is_empty() => {

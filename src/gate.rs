@@ -60,7 +60,10 @@ pub fn load_trace(config: &Config) -> Result<Option<trace::Sources>> {
             "trace_log `{shown}` is outside the repository"
         )));
     };
-    match config.files.read_optional(&path, &shown)? {
+    match config
+        .files
+        .read_optional_within(&path, &shown, config.max_file_size)?
+    {
         Some(bytes) => Ok(Some(trace::Sources::new(
             config.root.clone(),
             shown.clone(),
@@ -121,14 +124,26 @@ pub fn facts(
     // A document names the same file under several categories and as its rollback: each
     // path is looked up once.
     let mut seen: Vec<(&str, EvidenceStatus)> = Vec::with_capacity(r.evidence.len() + 1);
-    let look = |p: &str| config.files.status(&config.root, p);
+    let own = [Some(r.file.as_str()), spec.map(|s| s.file.as_str())];
+    let look = |p: &str| match self_reference(p, &own) {
+        // The readiness document, or the repository root holding it, is never evidence.
+        Some(SelfRef::Readiness | SelfRef::Root) => EvidenceStatus::Empty,
+        _ => config.files.status(&config.root, p),
+    };
     let mut evidence: Vec<EvidenceFact> = r
         .evidence
         .iter()
         .map(|(c, p)| EvidenceFact {
             category: *c,
             path: p.clone(),
-            status: memo(&mut seen, &p.value, look),
+            // The spec is evidence of the spec, not of anything else.
+            status: if *c != crate::model::Category::Spec
+                && self_reference(&p.value, &own) == Some(SelfRef::Spec)
+            {
+                EvidenceStatus::Empty
+            } else {
+                memo(&mut seen, &p.value, look)
+            },
         })
         .collect();
     evidence.extend(spec_problem);
@@ -198,6 +213,7 @@ pub fn evaluate(
             .at(&r.file, p.map_or(0, |p| p.line), p.map_or(0, |p| p.col)),
         );
     }
+    warnings.extend(notes_for_a_human(r, spec, trace));
     if spec.is_none() && !spec_invalid {
         warnings.push(
             Violation::new("spec_not_checked", Severity::Warning, "no spec found (no `spec:` and no specify.md beside it): spec structure and commands were not checked")
@@ -214,6 +230,77 @@ pub fn evaluate(
         warnings,
         gate: Some(eval),
     })
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum SelfRef {
+    Readiness,
+    Spec,
+    Root,
+}
+
+/// Whether an evidence path names the readiness document itself, its spec, or the repository
+/// root (`own` holds the readiness document and the spec, repository-relative).
+pub fn self_reference(path: &str, own: &[Option<&str>; 2]) -> Option<SelfRef> {
+    let p = normalize_rel(path);
+    let p = p.trim_end_matches('/');
+    if p.is_empty() {
+        return Some(SelfRef::Root);
+    }
+    if own[0].is_some_and(|r| normalize_rel(r) == p) {
+        return Some(SelfRef::Readiness);
+    }
+    if own[1].is_some_and(|s| normalize_rel(s) == p) {
+        return Some(SelfRef::Spec);
+    }
+    None
+}
+
+/// Warnings that explain a decision the evidence table alone would not: evidence naming the
+/// document itself, and an audit coverage claimed with no trace log to check it against.
+fn notes_for_a_human(
+    r: &Readiness,
+    spec: Option<&LintedSpec>,
+    trace: Option<&trace::Sources>,
+) -> Vec<Violation> {
+    let own = [Some(r.file.as_str()), spec.map(|s| s.file.as_str())];
+    let mut out = Vec::new();
+    for (c, p) in &r.evidence {
+        let what = match self_reference(&p.value, &own) {
+            Some(SelfRef::Readiness) => "the readiness document itself",
+            Some(SelfRef::Root) => "the repository root",
+            Some(SelfRef::Spec) if *c != crate::model::Category::Spec => "the spec itself",
+            _ => continue,
+        };
+        out.push(
+            Violation::new(
+                "evidence_self_reference",
+                Severity::Warning,
+                format!(
+                    "evidence.{} `{}` is {what}: not evidence, counted as empty",
+                    c.as_str(),
+                    p.value
+                ),
+            )
+            .fix(rules::fix("evidence_self_reference"))
+            .at(&r.file, p.line, p.col),
+        );
+    }
+    if trace.is_none() && r.audit_trace_coverage.value > 0.0 {
+        out.push(
+            Violation::new(
+                "audit_trace_unverified",
+                Severity::Warning,
+                format!(
+                    "audit_trace_coverage={} is claimed but there is no trace log: the claim was not checked",
+                    decide::fmt_cov(r.audit_trace_coverage.value)
+                ),
+            )
+            .fix(rules::fix("audit_trace_unverified"))
+            .at(&r.file, r.audit_trace_coverage.line, r.audit_trace_coverage.col),
+        );
+    }
+    out
 }
 
 /// The status of `path`, looked up once per incident.

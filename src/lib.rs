@@ -10,6 +10,7 @@ pub mod discover;
 pub mod dryrun;
 pub mod error;
 pub mod files;
+pub mod fuzzing;
 pub mod gate;
 pub mod git;
 pub mod gitdb;

@@ -5,45 +5,98 @@ use crate::decide::EvidenceStatus;
 use crate::error::{Error, Result};
 use std::path::{Component, Path, PathBuf};
 
-/// Reads a document as UTF-8 text within the size limit.
+/// Reads a document as UTF-8 text within the size limit. Only a regular file is opened (a FIFO
+/// or a device would block or never end), its size is checked before a byte is read, and the
+/// read itself stops one byte past the limit.
 pub fn read_text(path: &Path, shown: &str, limit: u64) -> Result<String> {
+    let bytes = read_bounded(path, shown, limit)?;
+    decode_text(bytes, shown, limit)
+}
+
+/// The bytes of a regular file of at most `limit` bytes (links followed).
+pub fn read_bounded(path: &Path, shown: &str, limit: u64) -> Result<Vec<u8>> {
     use std::io::Read;
-    // Open once and ask the open file its size: one path lookup per document.
+    // `stat` before `open`: opening a FIFO for reading blocks until a writer appears.
+    let meta = std::fs::metadata(path).map_err(|e| Error::io(shown, e))?;
+    check_regular(&meta, shown, limit)?;
     let file = std::fs::File::open(path).map_err(|e| Error::io(shown, e))?;
+    // Asked again of the open file: the path may have been replaced in between.
     let meta = file.metadata().map_err(|e| Error::io(shown, e))?;
-    if meta.len() > limit {
-        return Err(Error::input(
-            shown,
-            1,
-            1,
-            format!(
-                "file is {} bytes, above the limit of {limit} bytes (limits.max_file_size)",
-                meta.len()
-            ),
-        ));
-    }
+    check_regular(&meta, shown, limit)?;
     let mut bytes = Vec::with_capacity(meta.len() as usize + 1);
     // At most one byte past the limit: a file that grew since is still caught by decode_text.
     file.take(limit + 1)
         .read_to_end(&mut bytes)
         .map_err(|e| Error::io(shown, e))?;
-    decode_text(bytes, shown, limit)
+    if bytes.len() as u64 > limit {
+        return Err(too_big(shown, bytes.len() as u64, limit));
+    }
+    Ok(bytes)
 }
 
-/// Checks a document's bytes: within the size limit, UTF-8.
-pub fn decode_text(bytes: Vec<u8>, shown: &str, limit: u64) -> Result<String> {
-    if bytes.len() as u64 > limit {
+fn check_regular(meta: &std::fs::Metadata, shown: &str, limit: u64) -> Result<()> {
+    if !meta.is_file() {
         return Err(Error::input(
             shown,
             1,
             1,
             format!(
-                "file is {} bytes, above the limit of {limit} bytes (limits.max_file_size)",
-                bytes.len()
+                "is {}, not a regular file: expected a text document",
+                kind_words(meta)
             ),
         ));
     }
-    String::from_utf8(bytes).map_err(|e| {
+    if meta.len() > limit {
+        return Err(too_big(shown, meta.len(), limit));
+    }
+    Ok(())
+}
+
+fn too_big(shown: &str, size: u64, limit: u64) -> Error {
+    Error::input(
+        shown,
+        1,
+        1,
+        format!(
+            "file is {size} bytes, above the limit of {limit} bytes: not read (raise `limits.max_file_size` in .sddgate.yml to read larger documents)"
+        ),
+    )
+}
+
+/// What a non-regular file is, in words.
+fn kind_words(meta: &std::fs::Metadata) -> &'static str {
+    let t = meta.file_type();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if t.is_fifo() {
+            return "a FIFO (named pipe)";
+        }
+        if t.is_char_device() || t.is_block_device() {
+            return "a device";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+    }
+    if t.is_dir() {
+        "a directory"
+    } else {
+        "a special file"
+    }
+}
+
+/// Checks a document's bytes: within the size limit, UTF-8, no NUL byte (binary data is not a
+/// document). A leading UTF-8 byte order mark is dropped, so positions are those an editor
+/// shows.
+pub fn decode_text(mut bytes: Vec<u8>, shown: &str, limit: u64) -> Result<String> {
+    if bytes.len() as u64 > limit {
+        return Err(too_big(shown, bytes.len() as u64, limit));
+    }
+    if bytes.starts_with(b"\xEF\xBB\xBF") {
+        bytes.drain(..3);
+    }
+    let text = String::from_utf8(bytes).map_err(|e| {
         let upto = &e.as_bytes()[..e.utf8_error().valid_up_to()];
         let line = upto.iter().filter(|&&b| b == b'\n').count() as u32 + 1;
         let col = upto.iter().rev().take_while(|&&b| b != b'\n').count() as u32 + 1;
@@ -51,20 +104,56 @@ pub fn decode_text(bytes: Vec<u8>, shown: &str, limit: u64) -> Result<String> {
             shown,
             line,
             col,
-            "invalid UTF-8: expected a UTF-8 text document",
+            format!(
+                "invalid UTF-8 at byte {}: expected a UTF-8 text document",
+                upto.len()
+            ),
         )
-    })
+    })?;
+    if let Some(at) = text.find('\0') {
+        let before = &text[..at];
+        let line = before.matches('\n').count() as u32 + 1;
+        let col = before.rsplit('\n').next().unwrap_or("").chars().count() as u32 + 1;
+        return Err(Error::input(
+            shown,
+            line,
+            col,
+            format!("NUL byte at byte {at}: expected a text document, not binary data"),
+        ));
+    }
+    Ok(text)
 }
 
 /// Resolves a repository-relative path written in a document. `None` when it would lead
-/// outside the root (absolute, `..` above the root, or a link pointing out).
+/// outside the root (absolute, `..` above the root, a link pointing out, a link loop) or is
+/// not a plain relative path at all (see [`refused_spelling`]).
 pub fn resolve(root: &Path, rel: &str) -> Option<PathBuf> {
     resolve_with_meta(root, rel).map(|(p, _)| p)
+}
+
+/// Spellings refused before the file system is asked: they are either not paths on this
+/// system or mean something else to another reader of the same text.
+/// - a NUL byte (no file has one in its name);
+/// - a backslash (a Windows separator: `..\x` is `../x` there);
+/// - a drive prefix (`C:`), a leading `~` (a home directory to a shell);
+/// - percent-encoded dots, slashes or backslashes (`%2e%2e/`: a URL reader decodes them).
+pub fn refused_spelling(rel: &str) -> bool {
+    let lower = rel.to_ascii_lowercase();
+    rel.contains('\0')
+        || rel.contains('\\')
+        || rel.starts_with('~')
+        || rel.as_bytes().get(1) == Some(&b':') && rel.as_bytes()[0].is_ascii_alphabetic()
+        || ["%2e", "%2f", "%5c", "%00"]
+            .iter()
+            .any(|e| lower.contains(e))
 }
 
 /// [`resolve`], with the metadata of what the path names (a link followed), `None` when
 /// nothing is there: the `lstat` made to look for links answers most of it.
 fn resolve_with_meta(root: &Path, rel: &str) -> Option<(PathBuf, Option<std::fs::Metadata>)> {
+    if refused_spelling(rel) {
+        return None;
+    }
     let p = Path::new(rel);
     let mut depth = 0i32;
     for c in p.components() {
@@ -82,20 +171,98 @@ fn resolve_with_meta(root: &Path, rel: &str) -> Option<(PathBuf, Option<std::fs:
     }
     let joined = root.join(p);
     let Ok(lstat) = std::fs::symlink_metadata(&joined) else {
-        return Some((joined, None));
+        // Nothing there, or a component is a dangling link, a loop or not a directory: where
+        // the path leads is found by walking it.
+        return match walk(root, p) {
+            Walked::Inside => Some((joined, None)),
+            Walked::Outside => None,
+        };
     };
     let meta = if lstat.file_type().is_symlink() {
         std::fs::metadata(&joined).ok()
     } else {
         Some(lstat.clone())
     };
-    if let Some(real) = real_path(&joined, &lstat) {
-        let real_root = canonical_dir(root).unwrap_or_else(|| root.to_path_buf());
-        if !real.starts_with(&real_root) {
-            return None;
+    match real_path(&joined, &lstat) {
+        Some(real) => {
+            let real_root = canonical_dir(root).unwrap_or_else(|| root.to_path_buf());
+            if !real.starts_with(&real_root) {
+                return None;
+            }
+        }
+        // A link that cannot be resolved (dangling, a loop): walked to see where it leads.
+        None => {
+            if walk(root, p) == Walked::Outside {
+                return None;
+            }
         }
     }
     Some((joined, meta))
+}
+
+#[derive(Debug, PartialEq)]
+enum Walked {
+    /// Ends inside the root (whether or not something is there).
+    Inside,
+    /// Leads outside the root, or loops.
+    Outside,
+}
+
+/// Follows `rel` from the root one component at a time, reading each link's target instead of
+/// letting the system follow it, so a dangling link, a loop (more than 40 links) or a path
+/// through a directory outside the root is told apart from a plain missing file. Only names
+/// are looked up (`lstat`, `readlink`): no file is opened. `..` is taken physically, as the
+/// system does. A path that leaves the root through a link and comes back in is inside.
+fn walk(root: &Path, rel: &Path) -> Walked {
+    use std::collections::VecDeque;
+    use std::ffi::OsString;
+    let Some(real_root) = canonical_dir(root) else {
+        return Walked::Outside;
+    };
+    let parts = |p: &Path| -> Vec<OsString> {
+        p.components()
+            .filter_map(|c| match c {
+                Component::Normal(s) => Some(s.to_os_string()),
+                Component::ParentDir => Some(OsString::from("..")),
+                _ => None,
+            })
+            .collect()
+    };
+    let mut queue: VecDeque<OsString> = parts(rel).into();
+    let mut cur = real_root.clone();
+    let mut links = 0;
+    while let Some(c) = queue.pop_front() {
+        if c == ".." {
+            cur.pop();
+            continue;
+        }
+        let next = cur.join(&c);
+        match std::fs::symlink_metadata(&next) {
+            // Nothing further can exist: judged by where the walk stopped.
+            Err(_) => break,
+            Ok(m) if m.file_type().is_symlink() => {
+                links += 1;
+                let Ok(target) = std::fs::read_link(&next) else {
+                    return Walked::Outside;
+                };
+                if links > 40 {
+                    return Walked::Outside;
+                }
+                if target.has_root() {
+                    cur = PathBuf::from("/");
+                }
+                for part in parts(&target).into_iter().rev() {
+                    queue.push_front(part);
+                }
+            }
+            Ok(_) => cur = next,
+        }
+    }
+    if cur.starts_with(&real_root) {
+        Walked::Inside
+    } else {
+        Walked::Outside
+    }
 }
 
 /// Canonical directories already resolved: evidence of many incidents shares directories, and
@@ -136,24 +303,113 @@ fn real_path(path: &Path, meta: &std::fs::Metadata) -> Option<PathBuf> {
     }
 }
 
-/// What the gate can say about an evidence path.
+/// What the gate can say about an evidence path. A file counts as evidence only when it has
+/// substance (see [`has_substance`]); a directory when a file in it does; anything else (a
+/// FIFO, a device, a socket) is never opened and counts as empty.
 pub fn evidence_status(root: &Path, rel: &str) -> EvidenceStatus {
     match resolve_with_meta(root, rel) {
         None => EvidenceStatus::OutsideRepository,
         Some((p, meta)) => match meta {
             None => EvidenceStatus::Missing,
-            Some(m) if m.is_file() && m.len() == 0 => EvidenceStatus::Empty,
+            Some(m) if m.is_file() => file_status(&p, m.len()),
             Some(m) if m.is_dir() => {
-                let non_empty = std::fs::read_dir(&p).is_ok_and(|mut d| d.next().is_some());
-                if non_empty {
+                let mut budget = DIR_BUDGET;
+                if dir_has_substance(root, &p, 0, &mut budget) {
                     EvidenceStatus::Present
                 } else {
                     EvidenceStatus::Empty
                 }
             }
-            Some(_) => EvidenceStatus::Present,
+            Some(_) => EvidenceStatus::Empty,
         },
     }
+}
+
+/// How much of an evidence file is read to find substance.
+pub const SUBSTANCE_PREFIX: usize = 64 * 1024;
+/// Entries looked at below an evidence directory (at most three levels deep).
+const DIR_BUDGET: usize = 256;
+
+fn file_status(p: &Path, len: u64) -> EvidenceStatus {
+    use std::io::Read;
+    if len == 0 {
+        return EvidenceStatus::Empty;
+    }
+    let mut head = Vec::with_capacity((len as usize).min(SUBSTANCE_PREFIX));
+    let read =
+        std::fs::File::open(p).and_then(|f| f.take(SUBSTANCE_PREFIX as u64).read_to_end(&mut head));
+    match read {
+        Ok(_) if has_substance(&head) => EvidenceStatus::Present,
+        Ok(_) => EvidenceStatus::Empty,
+        // Listed but unreadable (permissions): nothing the gate can rely on.
+        Err(_) => EvidenceStatus::Empty,
+    }
+}
+
+/// Whether a directory holds a file with substance (links leading outside the root skipped).
+fn dir_has_substance(root: &Path, dir: &Path, depth: u32, budget: &mut usize) -> bool {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return false;
+    };
+    for entry in entries.flatten() {
+        if *budget == 0 {
+            return false;
+        }
+        *budget -= 1;
+        let path = entry.path();
+        let Some(rel) = path
+            .strip_prefix(root)
+            .ok()
+            .and_then(|r| r.to_str())
+            .map(str::to_string)
+        else {
+            continue;
+        };
+        let Some((p, Some(m))) = resolve_with_meta(root, &rel) else {
+            continue;
+        };
+        if m.is_file() && file_status(&p, m.len()) == EvidenceStatus::Present
+            || m.is_dir() && depth < 2 && dir_has_substance(root, &p, depth + 1, budget)
+        {
+            return true;
+        }
+    }
+    false
+}
+
+/// Whether the first bytes of an evidence file say anything: a line that is not blank, not
+/// only a Markdown heading, a rule or an empty HTML comment, and not a placeholder (`TODO`,
+/// `TBD`, `FIXME`, `WIP`, `N/A`, `{}`, `[]`, `null`, `...`). A file whose first 64 KiB say
+/// nothing is padding, whatever follows.
+pub fn has_substance(head: &[u8]) -> bool {
+    const PLACEHOLDERS: [&str; 12] = [
+        "todo",
+        "tbd",
+        "fixme",
+        "wip",
+        "n/a",
+        "na",
+        "none",
+        "placeholder",
+        "xxx",
+        "{}",
+        "[]",
+        "null",
+    ];
+    let text = String::from_utf8_lossy(head);
+    text.lines().any(|line| {
+        let t = line.trim().trim_start_matches('\u{feff}');
+        if t.starts_with('#') {
+            return false; // a heading alone is a title, not content
+        }
+        let t = t.trim_matches(|c: char| {
+            c.is_whitespace() || matches!(c, '-' | '*' | '_' | '=' | '.' | ':' | '`' | '>' | '|')
+        });
+        if t.is_empty() || t == "<!-- -->" || t == "<!---->" {
+            return false;
+        }
+        !PLACEHOLDERS.contains(&t.to_lowercase().as_str())
+    })
 }
 
 /// Whether a `rollback:` value names a file rather than describing the rollback in words.

@@ -256,7 +256,15 @@ fn action_yml_declares_what_it_uses_and_keeps_expressions_out_of_scripts() {
     let inputs = map(get(&action, "inputs"), "inputs");
     assert_eq!(
         keys(inputs),
-        set(&["config", "paths", "github-token", "comment", "check-run"])
+        set(&[
+            "config",
+            "paths",
+            "github-token",
+            "comment",
+            "check-run",
+            "handoff-to",
+            "publish-from"
+        ])
     );
     let default = |name: &str| {
         get(get(&action, "inputs"), name)
@@ -270,6 +278,8 @@ fn action_yml_declares_what_it_uses_and_keeps_expressions_out_of_scripts() {
     assert_eq!(default("github-token"), "${{ github.token }}");
     assert_eq!(default("comment"), "true");
     assert_eq!(default("check-run"), "true");
+    assert_eq!(default("handoff-to"), "");
+    assert_eq!(default("publish-from"), "");
 
     let used = inputs_used(&text);
     assert!(!used.is_empty(), "action.yml reads no input");
@@ -321,7 +331,14 @@ fn action_yml_declares_what_it_uses_and_keeps_expressions_out_of_scripts() {
         .iter()
         .find(|s| s.get("id").and_then(Value::as_str) == Some("gate"))
         .expect("a step with id: gate");
-    assert!(get(gate, "run").as_str().unwrap().trim().ends_with(" ci"));
+    let script = get(gate, "run").as_str().unwrap();
+    assert!(script.trim().ends_with(" ci"));
+    // The token is masked before sddgate runs, whoever minted it.
+    let first = script.lines().next().unwrap_or("");
+    assert!(
+        first.contains(r#"echo "::add-mask::$GITHUB_TOKEN""#),
+        "the gate step must mask the token first:\n{script}"
+    );
     let env = get(gate, "env");
     for (var, input) in [
         ("GITHUB_TOKEN", "github-token"),
@@ -329,6 +346,8 @@ fn action_yml_declares_what_it_uses_and_keeps_expressions_out_of_scripts() {
         ("SDDGATE_PATHS", "paths"),
         ("SDDGATE_COMMENT", "comment"),
         ("SDDGATE_CHECK_RUN", "check-run"),
+        ("SDDGATE_HANDOFF_TO", "handoff-to"),
+        ("SDDGATE_PUBLISH_FROM", "publish-from"),
     ] {
         assert_eq!(
             get(env, var).as_str(),
@@ -438,4 +457,293 @@ fn the_workflows_ask_for_exactly_their_permissions() {
             }
         }
     }
+}
+
+/// The source build runs outside the checkout: cargo and rustup read `.cargo/config.toml` and
+/// `rust-toolchain.toml` from the working directory upwards, and the working directory of a
+/// step is the pull request's checkout. The `build` step's script is run for real here, from a
+/// "checkout" holding such files, with a `cargo` on PATH that records where it was started.
+#[test]
+fn the_source_build_runs_outside_the_checkout() {
+    let action = yaml("action.yml");
+    let steps = get(get(&action, "runs"), "steps").as_sequence().unwrap();
+    let build = steps
+        .iter()
+        .find(|s| s.get("id").and_then(Value::as_str) == Some("build"))
+        .expect("a step with id: build");
+    let script = get(build, "run").as_str().unwrap();
+
+    let dir = tempfile::tempdir().unwrap();
+    let checkout = dir.path().join("work/repo");
+    let temp = dir.path().join("work/_temp");
+    let bin = dir.path().join("fakebin");
+    let install = temp.join("sddgate-root");
+    for d in [&checkout.join(".cargo"), &temp, &bin] {
+        fs::create_dir_all(d).unwrap();
+    }
+    fs::write(
+        checkout.join(".cargo/config.toml"),
+        "[build]\nrustc-wrapper = \"./evil.sh\"\n",
+    )
+    .unwrap();
+    fs::write(
+        checkout.join("rust-toolchain.toml"),
+        "[toolchain]\npath = \"./evil\"\n",
+    )
+    .unwrap();
+    let cwd_log = dir.path().join("cargo-cwd");
+    // `cargo --version` then `cargo install … --root R`: record the directory, install a binary.
+    let fake = format!(
+        "#!/bin/sh\npwd >> '{}'\nif [ \"$1\" = install ]; then\n  while [ $# -gt 0 ]; do [ \"$1\" = --root ] && r=$2; shift; done\n  mkdir -p \"$r/bin\"\n  printf '#!/bin/sh\\necho sddgate 0\\n' > \"$r/bin/sddgate\"\n  chmod +x \"$r/bin/sddgate\"\nfi\n",
+        cwd_log.display()
+    );
+    let cargo = bin.join("cargo");
+    fs::write(&cargo, fake).unwrap();
+    Command::new("chmod")
+        .arg("+x")
+        .arg(&cargo)
+        .status()
+        .unwrap();
+    let output = dir.path().join("github-output");
+    let out = Command::new("bash")
+        .arg("-e")
+        .arg("-c")
+        .arg(script)
+        .current_dir(&checkout)
+        .env(
+            "PATH",
+            format!("{}:{}", bin.display(), std::env::var("PATH").unwrap()),
+        )
+        .env("RUNNER_TEMP", &temp)
+        .env("GITHUB_ACTION_PATH", root().as_os_str())
+        .env("GITHUB_OUTPUT", &output)
+        .env("ROOT", &install)
+        .env("EXE", "sddgate")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let cwds = fs::read_to_string(&cwd_log).unwrap();
+    let lines: Vec<&str> = cwds.lines().collect();
+    assert_eq!(lines.len(), 2, "cargo --version and cargo install: {cwds}");
+    let temp = fs::canonicalize(&temp).unwrap();
+    for l in &lines {
+        assert_eq!(Path::new(l), temp, "cargo ran in {l}, not in RUNNER_TEMP");
+    }
+    assert!(fs::read_to_string(&output).unwrap().contains("built=true"));
+}
+
+// ---- fork pull requests: the `workflow_run` workflow ----
+
+const FORK_WORKFLOW: &str = ".github/workflows/sddgate-fork.yml";
+
+/// The `yaml` block of docs/github.md that holds `needle`.
+fn doc_block(needle: &str) -> String {
+    let doc = fs::read_to_string(root().join("docs/github.md")).unwrap();
+    doc.split("```yaml\n")
+        .skip(1)
+        .map(|b| &b[..b.find("```").expect("the end of the block")])
+        .find(|b| b.contains(needle))
+        .unwrap_or_else(|| panic!("no ```yaml block with {needle:?} in docs/github.md"))
+        .to_string()
+}
+
+/// The example in the docs is the workflow this repository runs, placeholders aside, and it
+/// passes the lint as a user would write it.
+#[test]
+fn the_fork_workflow_in_docs_github_md_is_sddgate_fork_yml() {
+    tools();
+    let block = doc_block("workflow_run:");
+    let placeholder = "OWNER/sddgate@FULL_COMMIT_SHA # v1.2.3";
+    assert_eq!(block.matches(placeholder).count(), 2, "{block}");
+    let own = fs::read_to_string(root().join(FORK_WORKFLOW)).unwrap();
+    assert_eq!(
+        block.replace(placeholder, "$/"),
+        own,
+        "docs/github.md and {FORK_WORKFLOW} differ"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir_all(dir.path().join(".github/workflows")).unwrap();
+    fs::copy(root().join("action.yml"), dir.path().join("action.yml")).unwrap();
+    fs::write(
+        dir.path().join(".github/workflows/sddgate-fork.yml"),
+        block.replace(
+            placeholder,
+            "example/sddgate@0123456789abcdef0123456789abcdef01234567 # v1.2.3",
+        ),
+    )
+    .unwrap();
+    let out = run_script(&[dir.path()]);
+    assert!(
+        out.ok,
+        "the fork workflow in docs/github.md fails the lint (exit {:?}):\n{}",
+        out.code, out.text
+    );
+}
+
+/// Without its inline ignore, zizmor flags the `workflow_run` trigger: the ignore is needed,
+/// and it is the only finding.
+#[test]
+fn the_fork_workflows_trigger_is_ignored_with_its_reason() {
+    tools();
+    let text = fs::read_to_string(root().join(FORK_WORKFLOW)).unwrap();
+    let line = text
+        .lines()
+        .find(|l| l.contains("# zizmor: ignore[dangerous-triggers]"))
+        .expect("the inline ignore");
+    assert!(line.trim_start().starts_with("workflow_run:"), "{line}");
+    let reason = line.split("ignore[dangerous-triggers]").nth(1).unwrap();
+    assert!(
+        reason.trim().len() > 40,
+        "the ignore states its reason: {line}"
+    );
+
+    let dir = copy_tree();
+    let bare: String = text
+        .lines()
+        .map(|l| match l.find(" # zizmor: ignore[dangerous-triggers]") {
+            Some(at) => format!("{}\n", &l[..at]),
+            None => format!("{l}\n"),
+        })
+        .collect();
+    fs::write(dir.path().join(FORK_WORKFLOW), bare).unwrap();
+    let out = run_script(&[dir.path()]);
+    assert_eq!(out.code, Some(1), "{}", out.text);
+    assert!(
+        out.text.contains("error[dangerous-triggers]") && out.text.contains("sddgate-fork.yml"),
+        "{}",
+        out.text
+    );
+    assert_eq!(out.text.matches("error[").count(), 1, "{}", out.text);
+}
+
+fn perms(job: &Value) -> Vec<(String, String)> {
+    map(get(job, "permissions"), "job permissions")
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.as_str().unwrap().to_owned(),
+                v.as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// The write token and the pull request's code never meet: `judge` (checkout) may only read,
+/// `publish` (write) checks out nothing, no step runs a script, every action is pinned, and the
+/// handoff goes from one job to the other through this run's artifact.
+#[test]
+fn the_fork_workflow_keeps_the_write_token_away_from_the_pull_requests_code() {
+    let w = yaml(FORK_WORKFLOW);
+    let text = fs::read_to_string(root().join(FORK_WORKFLOW)).unwrap();
+    let gate = yaml(".github/workflows/sddgate.yml");
+    let run = get(get(&w, "on"), "workflow_run");
+    assert_eq!(
+        get(run, "workflows").as_sequence().unwrap(),
+        &vec![get(&gate, "name").clone()],
+        "triggered by the gate workflow, by its name"
+    );
+    assert_eq!(
+        get(run, "types").as_sequence().unwrap(),
+        &vec![Value::from("completed")]
+    );
+    assert_eq!(map(get(&w, "permissions"), "permissions").len(), 0);
+    let jobs = map(get(&w, "jobs"), "jobs");
+    assert_eq!(keys(jobs), set(&["judge", "publish"]));
+    let (judge, publish) = (
+        get(get(&w, "jobs"), "judge"),
+        get(get(&w, "jobs"), "publish"),
+    );
+
+    let cond = get(judge, "if").as_str().unwrap();
+    for part in [
+        "github.event.workflow_run.event == 'pull_request'",
+        "github.event.workflow_run.head_repository.full_name != github.repository",
+    ] {
+        assert!(cond.contains(part), "judge if: {cond}");
+    }
+    assert_eq!(
+        perms(judge),
+        vec![
+            ("contents".into(), "read".into()),
+            ("pull-requests".into(), "read".into())
+        ]
+    );
+    assert_eq!(
+        perms(publish),
+        vec![
+            ("checks".into(), "write".into()),
+            ("pull-requests".into(), "write".into())
+        ]
+    );
+    assert_eq!(get(publish, "needs").as_str(), Some("judge"));
+    let pcond = get(publish, "if").as_str().unwrap();
+    assert!(
+        pcond.contains("!cancelled()") && pcond.contains("needs.judge.result != 'skipped'"),
+        "publish runs after a failing judge (a block), not after a skipped one: {pcond}"
+    );
+
+    let steps = |job: &Value| get(job, "steps").as_sequence().unwrap().clone();
+    let uses = |s: &Value| {
+        s.get("uses")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_owned()
+    };
+    for step in steps(judge).iter().chain(steps(publish).iter()) {
+        assert!(step.get("run").is_none(), "no script runs: {step:?}");
+        let u = uses(step);
+        assert!(!u.starts_with("./"), "nothing from the checkout: {u}");
+        assert_pinned(&u, &text);
+    }
+    let judge_steps = steps(judge);
+    let checkout = &judge_steps[0];
+    assert!(uses(checkout).starts_with("actions/checkout@"));
+    let with = get(checkout, "with");
+    assert_eq!(get(with, "persist-credentials").as_bool(), Some(false));
+    assert_eq!(
+        get(with, "ref").as_str(),
+        Some("${{ github.event.workflow_run.head_sha }}")
+    );
+    let gate_step = &judge_steps[1];
+    assert_eq!(uses(gate_step), "$/");
+    let handoff_to = get(get(gate_step, "with"), "handoff-to")
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let upload = &judge_steps[2];
+    assert!(uses(upload).starts_with("actions/upload-artifact@"));
+    assert_eq!(get(upload, "if").as_str(), Some("${{ !cancelled() }}"));
+    let up = get(upload, "with");
+    assert_eq!(get(up, "path").as_str(), Some(handoff_to.as_str()));
+    assert_eq!(get(up, "if-no-files-found").as_str(), Some("error"));
+
+    let publish_steps = steps(publish);
+    assert!(
+        publish_steps
+            .iter()
+            .all(|s| !uses(s).starts_with("actions/checkout")),
+        "publish checks out nothing"
+    );
+    assert_eq!(publish_steps.len(), 2);
+    let download = &publish_steps[0];
+    assert!(uses(download).starts_with("actions/download-artifact@"));
+    let down = get(download, "with");
+    assert_eq!(get(down, "name"), get(up, "name"));
+    assert!(
+        down.get("run-id").is_none() && down.get("github-token").is_none(),
+        "the artifact of this run only"
+    );
+    let dir = get(down, "path").as_str().unwrap();
+    assert_eq!(uses(&publish_steps[1]), "$/");
+    let from = get(get(&publish_steps[1], "with"), "publish-from")
+        .as_str()
+        .unwrap();
+    assert_eq!(from, format!("{dir}/handoff.json"));
+    assert!(handoff_to.ends_with("/handoff.json"), "{handoff_to}");
 }

@@ -171,40 +171,90 @@ fn evaluate(docs: &[Doc], pats: &CommandPatterns) -> Figures {
     f
 }
 
+/// The attack families of `tests/corpus/adversarial/` written for issue 7 (one file each), with
+/// the recall each must keep: pinned at what the lint reaches, so any regression fails. Raise a
+/// floor when the lint improves; never lower one to make a change pass. Recall before the
+/// issue-7 lint changes: confusables 35/38, zero_width 21/27, combining 25/25, case_prefix
+/// 24/41, shell_expansion 24/47, markdown_html 18/30.
+const FAMILY_FLOORS: &[(&str, f64)] = &[
+    ("confusables", 1.0),
+    ("zero_width", 1.0),
+    ("combining", 1.0),
+    ("case_prefix", 1.0),
+    ("shell_expansion", 1.0),
+    ("markdown_html", 1.0),
+];
+
+/// Recall floor on the whole adversarial set (older files included).
+const ADVERSARIAL_FLOOR: f64 = 1.0;
+
+fn row(table: &mut String, name: &str, f: &Figures) {
+    let per_kib = f.micros as f64 / (f.bytes.max(1) as f64 / 1024.0);
+    let _ = writeln!(
+        table,
+        "{name:<18} {:>5} {:>9} {:>9} {:>6.1}% {:>8} {:>10.1}",
+        f.docs,
+        f.labelled,
+        f.found,
+        f.recall() * 100.0,
+        f.spurious,
+        per_kib
+    );
+}
+
 #[test]
 fn corpus_figures() {
     let pats = CommandPatterns::builtin();
     let specs = evaluate(&load("specs", false), &pats);
     let runbooks = evaluate(&load("runbooks", true), &pats);
-    let adversarial = evaluate(&load("adversarial", true), &pats);
+    let adversarial_docs = load("adversarial", true);
+    let adversarial = evaluate(&adversarial_docs, &pats);
 
     let mut table = String::new();
     let _ = writeln!(table, "\nconcrete-command lint corpus");
-    let _ = writeln!(
-        table,
-        "{:<12} {:>5} {:>9} {:>9} {:>7} {:>8} {:>10}",
+    let header = format!(
+        "{:<18} {:>5} {:>9} {:>9} {:>7} {:>8} {:>10}",
         "set", "docs", "labelled", "found", "recall", "spurious", "µs/KiB"
     );
+    let _ = writeln!(table, "{header}");
     for (name, f) in [
         ("specs", &specs),
         ("runbooks", &runbooks),
         ("adversarial", &adversarial),
     ] {
-        let per_kib = f.micros as f64 / (f.bytes.max(1) as f64 / 1024.0);
-        let _ = writeln!(
-            table,
-            "{name:<12} {:>5} {:>9} {:>9} {:>6.1}% {:>8} {:>10.1}",
-            f.docs,
-            f.labelled,
-            f.found,
-            f.recall() * 100.0,
-            f.spurious,
-            per_kib
-        );
+        row(&mut table, name, f);
+    }
+    let _ = writeln!(table, "\nadversarial, per attack family (file)");
+    let _ = writeln!(table, "{header}");
+    let mut failures = Vec::new();
+    let mut families_seen = 0;
+    for doc in &adversarial_docs {
+        let stem = doc
+            .path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let f = evaluate(std::slice::from_ref(doc), &pats);
+        row(&mut table, &stem, &f);
+        if let Some(&(_, floor)) = FAMILY_FLOORS.iter().find(|(n, _)| *n == stem) {
+            families_seen += 1;
+            if f.recall() + 1e-9 < floor {
+                failures.push(format!(
+                    "family {stem}: recall {:.3} < floor {floor:.3}",
+                    f.recall()
+                ));
+            }
+        }
     }
     println!("{table}");
 
-    let mut failures = Vec::new();
+    if families_seen != FAMILY_FLOORS.len() {
+        failures.push(format!(
+            "{} of the {} attack-family files are missing",
+            FAMILY_FLOORS.len() - families_seen,
+            FAMILY_FLOORS.len()
+        ));
+    }
     if specs.spurious > 0 {
         failures.push(format!("specs must have no hit, got {}", specs.spurious));
     }
@@ -214,9 +264,9 @@ fn corpus_figures() {
     if runbooks.spurious > 0 {
         failures.push(format!("runbooks: {} spurious hits", runbooks.spurious));
     }
-    if adversarial.recall() < 0.95 {
+    if adversarial.recall() + 1e-9 < ADVERSARIAL_FLOOR {
         failures.push(format!(
-            "adversarial recall {:.3} < 0.95",
+            "adversarial recall {:.3} < {ADVERSARIAL_FLOOR:.3}",
             adversarial.recall()
         ));
     }

@@ -300,7 +300,7 @@ fn every_sddgate_operation_is_served() {
 fn operations_sddgate_does_not_use_and_nested_contents_paths_are_not_served() {
     let prism = Prism::start();
     // Not in SDDGATE_OPERATIONS (GitHub has it): add it to prepare.mjs when sddgate needs it.
-    let r = prism.request("GET", "/repos/o/r/pulls/7", &GITHUB_HEADERS, None);
+    let r = prism.request("GET", "/repos/o/r/pulls/7/commits", &GITHUB_HEADERS, None);
     assert_eq!(r.status, 404, "{r:?}");
     // Prism matches {path} as one segment (GitHub's x-multi-segment is not supported).
     let r = prism.request(

@@ -22,14 +22,255 @@ pub fn check(config: &Config, paths: &[PathBuf], base: Option<&str>) -> Report {
         Ok(f) => f,
         Err(e) => return fail(&e),
     };
-    let changed: Option<BTreeSet<String>> = match base {
+    let mut changed: Option<BTreeSet<String>> = match base {
         None => None,
         Some(b) => match discover::changed_since(config, b) {
             Ok(files) => Some(files.into_iter().collect()),
             Err(e) => return fail(&e),
         },
     };
-    judge(config, &found, changed, !paths.is_empty(), "check")
+    let (Some(base), Some(ch)) = (base, &mut changed) else {
+        return judge(config, &found, changed, !paths.is_empty(), "check");
+    };
+    // A change that edits the config would otherwise be judged by the bar it sets itself: as
+    // `sddgate ci` does, the base's config decides, and the report says what the changed one
+    // would have decided instead.
+    let mut notes = Vec::new();
+    let base_config = match config_at_base(config, base, ch, &mut notes) {
+        Ok(c) => c,
+        Err(e) => return fail(&e),
+    };
+    // Records the change added to the trace log: their incidents are judged (and flagged)
+    // even when nothing else of theirs changed.
+    let added = records_added(base_config.as_ref().unwrap_or(config), base, ch);
+    if !added.is_empty() {
+        for file in &found.readiness {
+            if let Ok(r) = gate::read_readiness(config, file, &config.root.join(file))
+                && added.contains_key(&r.incident_id.value)
+            {
+                ch.insert(file.clone());
+            }
+        }
+    }
+    let mut report = match &base_config {
+        Some(bc) => {
+            let ours = judge(config, &found, changed.clone(), !paths.is_empty(), "check");
+            let theirs = judge(bc, &found, changed.clone(), !paths.is_empty(), "check");
+            notes.extend(differences(&theirs, &ours, base));
+            theirs
+        }
+        None => judge(config, &found, changed.clone(), !paths.is_empty(), "check"),
+    };
+    let judged_by = base_config.as_ref().unwrap_or(config);
+    flag_trace_log_edits(judged_by, &added, &mut report.incidents);
+    notes.append(&mut report.notes);
+    Report::new(
+        "check",
+        report.incidents,
+        report.files,
+        report.errors,
+        notes,
+    )
+}
+
+/// The config at `base` when the change edits, adds or removes it (`None` when it did not
+/// change). Notes say which settings differ.
+fn config_at_base(
+    config: &Config,
+    base: &str,
+    changed: &BTreeSet<String>,
+    notes: &mut Vec<String>,
+) -> crate::error::Result<Option<Config>> {
+    use crate::config::{CONFIG_NAMES, display_path};
+    let names: Vec<String> = match &config.file {
+        Some(f) => vec![display_path(&config.root, f)],
+        None => CONFIG_NAMES.iter().map(|s| s.to_string()).collect(),
+    };
+    let Some(name) = names.iter().find(|n| changed.contains(*n)) else {
+        return Ok(None);
+    };
+    let text = git_show(config, base, name)?;
+    let base_config = crate::config::Config::from_text(
+        config.root.clone(),
+        Some(config.root.join(name)),
+        text.as_deref().unwrap_or(""),
+    )
+    .map_err(|e| {
+        crate::error::Error::Usage(format!(
+            "{name} at {base} (the config this change is judged by): {e}"
+        ))
+    })?;
+    let ours = config
+        .file
+        .as_ref()
+        .and_then(|f| std::fs::read_to_string(f).ok())
+        .unwrap_or_default();
+    let keys = changed_keys(text.as_deref().unwrap_or(""), &ours);
+    notes.push(format!(
+        "this change {} {name} (settings changed: {}): every incident was judged by the version at {base}, as `sddgate ci` does; the change takes effect once merged",
+        if text.is_none() { "adds" } else { "edits" },
+        if keys.is_empty() { "none".to_string() } else { keys.join(", ") }
+    ));
+    Ok(Some(base_config))
+}
+
+/// A file's text at a commit, `None` when it does not exist there.
+fn git_show(config: &Config, base: &str, name: &str) -> crate::error::Result<Option<String>> {
+    let out = std::process::Command::new("git")
+        .arg("-C")
+        .arg(&config.root)
+        .args(["show", &format!("{base}:{name}")])
+        .output()
+        .map_err(|e| crate::error::Error::Usage(format!("--base needs git: {e}")))?;
+    if !out.status.success() {
+        return Ok(None);
+    }
+    let text = crate::repo::decode_text(out.stdout, name, crate::config::DEFAULT_MAX_FILE_SIZE)?;
+    Ok(Some(text))
+}
+
+/// Top-level settings whose values differ between two config texts (`profiles.x` for a
+/// profile), or `(unreadable)` when either cannot be read as YAML.
+fn changed_keys(before: &str, after: &str) -> Vec<String> {
+    use serde_yaml::{Mapping, Value};
+    let map = |t: &str| -> Option<Mapping> {
+        if crate::parse::yaml::is_blank_yaml(t) {
+            return Some(Mapping::new());
+        }
+        match serde_yaml::from_str::<Value>(t).ok()? {
+            Value::Mapping(m) => Some(m),
+            _ => None,
+        }
+    };
+    let (Some(a), Some(b)) = (map(before), map(after)) else {
+        return vec!["(unreadable)".into()];
+    };
+    let name = |k: &Value| k.as_str().unwrap_or("?").to_string();
+    let mut keys = BTreeSet::new();
+    for k in a.keys().chain(b.keys()) {
+        let (x, y) = (a.get(k), b.get(k));
+        if x == y {
+            continue;
+        }
+        let empty = Value::Mapping(Mapping::new());
+        match (x.or(Some(&empty)), y.or(Some(&empty))) {
+            (Some(Value::Mapping(x)), Some(Value::Mapping(y))) if name(k) == "profiles" => {
+                for p in x.keys().chain(y.keys()) {
+                    if x.get(p) != y.get(p) {
+                        keys.insert(format!("profiles.{}", name(p)));
+                    }
+                }
+            }
+            _ => {
+                keys.insert(name(k));
+            }
+        }
+    }
+    keys.into_iter().collect()
+}
+
+/// Notes naming every incident the changed config would decide differently.
+fn differences(base: &Report, ours: &Report, base_ref: &str) -> Vec<String> {
+    let key = |i: &IncidentReport| (i.readiness.clone(), i.spec.clone());
+    let mut out = Vec::new();
+    for b in &base.incidents {
+        let Some(o) = ours.incidents.iter().find(|o| key(o) == key(b)) else {
+            continue;
+        };
+        if o.decision != b.decision {
+            out.push(format!(
+                "{}: {} under the config at {base_ref}, would be {} under the changed config",
+                b.readiness.as_deref().or(b.spec.as_deref()).unwrap_or("?"),
+                words(b.decision),
+                words(o.decision)
+            ));
+        }
+    }
+    if ours.errors.len() != base.errors.len() {
+        out.push(format!(
+            "{} error(s) under the config at {base_ref}, {} under the changed config",
+            base.errors.len(),
+            ours.errors.len()
+        ));
+    }
+    out
+}
+
+fn words(d: crate::model::Decision) -> &'static str {
+    match d {
+        crate::model::Decision::Auto => "PASS",
+        crate::model::Decision::SemiManual => "SEMI-MANUAL",
+        crate::model::Decision::Block => "BLOCK",
+    }
+}
+
+/// When the change edits the trace log, every incident with records the change added is
+/// flagged: its coverage rests on lines the pull request wrote, which the gate cannot tell from
+/// a pipeline's own records. A human confirms them.
+fn flag_trace_log_edits(
+    config: &Config,
+    added: &BTreeMap<String, usize>,
+    incidents: &mut [IncidentReport],
+) {
+    let log = gate::normalize_rel(&config.trace_log);
+    for i in incidents.iter_mut() {
+        let Some(id) = &i.incident_id else { continue };
+        let Some(n) = added.get(id) else { continue };
+        i.warnings.push(
+            crate::model::Violation::new(
+                "trace_log_edited_by_change",
+                crate::model::Severity::Warning,
+                format!(
+                    "{n} record(s) for {id} were added to {log} by this change: the audit coverage rests on them; confirm they come from a real run"
+                ),
+            )
+            .fix(crate::rules::fix("trace_log_edited_by_change"))
+            .at(&log, 1, 1),
+        );
+    }
+}
+
+/// Per incident id, how many trace-log records the change added (none when the log did not
+/// change).
+fn records_added(
+    config: &Config,
+    base: &str,
+    changed: &BTreeSet<String>,
+) -> BTreeMap<String, usize> {
+    let log = gate::normalize_rel(&config.trace_log);
+    if !changed.contains(&log) {
+        return BTreeMap::new();
+    }
+    let count = |bytes: &[u8]| -> BTreeMap<String, usize> {
+        let mut n = BTreeMap::new();
+        if let Ok(l) = crate::trace::parse(&log, bytes) {
+            for r in l.records {
+                *n.entry(r.incident_id).or_default() += 1;
+            }
+        }
+        n
+    };
+    let before = git_show(config, base, &log)
+        .ok()
+        .flatten()
+        .map(|t| count(t.as_bytes()))
+        .unwrap_or_default();
+    let now = crate::repo::resolve(&config.root, &log)
+        .and_then(|p| {
+            config
+                .files
+                .read_optional_within(&p, &log, config.max_file_size)
+                .ok()
+                .flatten()
+        })
+        .map(|b| count(&b))
+        .unwrap_or_default();
+    now.into_iter()
+        .filter_map(|(id, n)| {
+            let had = before.get(&id).copied().unwrap_or(0);
+            (n > had).then(|| (id, n - had))
+        })
+        .collect()
 }
 
 /// Gates the incidents of `found`. With `changed`, only incidents whose readiness document,

@@ -9,6 +9,7 @@ use crate::error::{Error, Result};
 use crate::github::api::{Api, ApiError};
 use crate::github::client::{Client, Policy};
 use crate::github::event::{self, Env, PullRequest};
+use crate::github::handoff;
 use crate::github::render::{self, Approval, Links};
 use crate::github::workflow;
 use crate::model::Decision;
@@ -26,8 +27,14 @@ const CHECK_NAME: &str = "sddgate";
 /// Whose comment is ours when the token cannot read `/user` (an Actions installation token).
 const ACTIONS_BOT: &str = "github-actions[bot]";
 
+#[path = "ci_fork.rs"]
+mod fork;
+
 pub fn run(explicit_config: Option<&Path>) -> Result<i32> {
     let env = Env::from_process()?;
+    if let Some(from) = &env.publish_from {
+        return fork::publish(&env, from);
+    }
     let cwd = match &env.workspace {
         Some(w) => w.clone(),
         None => std::env::current_dir().map_err(|e| Error::io(".", e))?,
@@ -44,10 +51,14 @@ pub fn run(explicit_config: Option<&Path>) -> Result<i32> {
         base: env.api_url.clone(),
         repo: env.repository.clone(),
     });
+    let pr = fork::pull_request(&env, pr, api.as_ref())?;
     let mut notes: Vec<String> = Vec::new();
     let config_arg = explicit_config
         .map(|p| p.to_string_lossy().into_owned())
         .or_else(|| env.config.clone());
+
+    let stopped = |progress: &Progress| interrupted(client.as_ref(), progress);
+    let mut progress = Progress::default();
 
     let (config, changed) = match &pr {
         Some(pr) => {
@@ -66,6 +77,9 @@ pub fn run(explicit_config: Option<&Path>) -> Result<i32> {
             )
         }
     };
+    if let Some(code) = stopped(&progress) {
+        return Ok(code);
+    }
     let paths: Vec<PathBuf> = env.paths.iter().map(PathBuf::from).collect();
     let found = discover::discover(&config, &paths)?;
     let report = super::check::judge(&config, &found, changed, !paths.is_empty(), "ci");
@@ -86,6 +100,9 @@ pub fn run(explicit_config: Option<&Path>) -> Result<i32> {
         }
     }
 
+    if let Some(code) = stopped(&progress) {
+        return Ok(code);
+    }
     let sha = pr
         .as_ref()
         .map(|p| p.head_sha.clone())
@@ -114,6 +131,19 @@ pub fn run(explicit_config: Option<&Path>) -> Result<i32> {
     // What needs a token that may write.
     let mut post_error = None;
     match (&pr, &api) {
+        (Some(pr), _) if env.handoff_to.is_some() => fork::write_handoff(
+            &env,
+            pr,
+            &Judged {
+                report: &report,
+                links: &links,
+                approval: &approval,
+                annotations: &annotations,
+                chains: &chains,
+            },
+            &mut notes,
+            render::exit_code(&report, &approval),
+        )?,
         (Some(pr), Some(_)) if pr.from_fork => {
             notes.push(
                 "this pull request comes from a fork: its token is read-only, so no check run or comment was posted; the annotations, this summary and the job's exit code carry the result".into(),
@@ -132,7 +162,11 @@ pub fn run(explicit_config: Option<&Path>) -> Result<i32> {
                     chains: &chains,
                 },
                 &notes,
+                &mut progress,
             ) {
+                if let Some(code) = stopped(&progress) {
+                    return Ok(code);
+                }
                 if e.is_read_only() {
                     notes.push(
                         "the token is read-only (Resource not accessible by integration: a fork or Dependabot pull request, or missing `checks: write`/`pull-requests: write`): nothing more was posted; the annotations, this summary and the job's exit code carry the result".into(),
@@ -147,18 +181,71 @@ pub fn run(explicit_config: Option<&Path>) -> Result<i32> {
         ),
         _ => {}
     }
-    for n in &notes {
-        println!("::notice title=sddgate::{}", workflow::escape_data(n));
+    {
+        // Not `println!`: it panics when stdout is a closed pipe.
+        let mut out = std::io::stdout().lock();
+        for n in &notes {
+            let _ = writeln!(out, "::notice title=sddgate::{}", workflow::escape_data(n));
+        }
     }
     if let Some(path) = &env.step_summary {
         let summary = render::job_summary(&report, &links, &approval, &notes, &chains);
         workflow::append_summary(path, &summary).map_err(|e| Error::io(path, e))?;
     }
+    if let Some(code) = stopped(&progress) {
+        return Ok(code);
+    }
     if let Some(e) = post_error {
-        eprintln!("error: posting the result to GitHub failed: {e}");
+        let _ = writeln!(
+            std::io::stderr(),
+            "error: posting the result to GitHub failed: {e}"
+        );
         return Ok(super::EXIT_ERROR);
     }
     Ok(render::exit_code(&report, &approval))
+}
+
+/// What has been posted so far, for the message of an interrupted run.
+#[derive(Default)]
+struct Progress {
+    check_run: Step,
+    comment: Step,
+}
+
+#[derive(Default, Clone, Copy, PartialEq)]
+enum Step {
+    #[default]
+    NotStarted,
+    /// Sent, answer not seen: it may exist. A re-run finds it (by `external_id`, by marker).
+    InFlight,
+    /// Created; `annotations` batches of `of` sent.
+    Done { batches: usize, of: usize },
+}
+
+impl Step {
+    fn describe(self, what: &str, made: &str) -> String {
+        match self {
+            Step::NotStarted => format!("{what} not {made}"),
+            Step::InFlight => format!("{what} may have been {made} (its answer never came)"),
+            Step::Done { batches, of } if batches < of => {
+                format!("{what} {made}, {batches} of {of} annotation batches sent")
+            }
+            Step::Done { .. } => format!("{what} {made}"),
+        }
+    }
+}
+
+/// SIGINT/SIGTERM after the client was made (before, it ends the process as usual): one line
+/// saying what was posted, and exit 130 (SIGINT) or 143 (SIGTERM), as a shell reports them.
+fn interrupted(client: Option<&Client>, progress: &Progress) -> Option<i32> {
+    let signal = client?.interrupted()?;
+    let _ = writeln!(
+        std::io::stderr(),
+        "error: interrupted by {signal}: {}, {}; a re-run updates what was posted and adds no second comment",
+        progress.check_run.describe("check run", "created"),
+        progress.comment.describe("comment", "posted"),
+    );
+    Some(if signal == "SIGTERM" { 143 } else { 130 })
 }
 
 /// The audit chain of every incident judged (webhook → … → validate), for the comment.
@@ -232,7 +319,13 @@ fn base_config(
             },
         };
         if let Some(text) = text {
-            let local = std::fs::read_to_string(root.join(name)).ok();
+            let local = crate::repo::read_bounded(
+                &root.join(name),
+                name,
+                crate::config::DEFAULT_MAX_FILE_SIZE,
+            )
+            .ok()
+            .and_then(|b| String::from_utf8(b).ok());
             if local.as_deref().is_some_and(|l| l != text) {
                 notes.push(format!(
                     "this pull request changes {name}: the gate used the base branch's version ({}); the change takes effect once merged",
@@ -395,35 +488,82 @@ fn post(
     pr: &PullRequest,
     j: &Judged<'_>,
     notes: &[String],
+    progress: &mut Progress,
 ) -> std::result::Result<(), ApiError> {
+    let (check, comment) = rendered(env, j, notes);
+    post_rendered(api, env, pr, check.as_ref(), comment.as_ref(), progress)
+}
+
+/// What [`post`] sends, rendered and fitted to GitHub's limits: also what the judge job of the
+/// fork workflow hands off (`handoff-to`).
+fn rendered(
+    env: &Env,
+    j: &Judged<'_>,
+    notes: &[String],
+) -> (Option<handoff::CheckRun>, Option<handoff::Comment>) {
     let (report, approval) = (j.report, j.approval);
-    if env.check_run {
+    let check = env.check_run.then(|| {
         let out = render::check_output_with_trace(report, j.links, approval, j.chains);
-        let output = |batch: &[render::Annotation]| {
+        handoff::CheckRun {
+            conclusion: render::conclusion(report, approval).to_string(),
+            title: out.title,
+            summary: out.summary,
+            text: out.text,
+            annotations: j
+                .annotations
+                .iter()
+                .map(handoff::Annotation::from_rendered)
+                .collect(),
+        }
+    });
+    let comment = env.comment.then(|| handoff::Comment {
+        body: render::comment_body_with_trace(report, j.links, approval, notes, j.chains),
+        create: !(report.incidents.is_empty() && report.errors.is_empty()),
+    });
+    (check, comment)
+}
+
+/// Posts a rendered check run and comment: for this run's judgement, or a handoff's.
+fn post_rendered(
+    api: &Api<'_>,
+    env: &Env,
+    pr: &PullRequest,
+    check: Option<&handoff::CheckRun>,
+    comment: Option<&handoff::Comment>,
+    progress: &mut Progress,
+) -> std::result::Result<(), ApiError> {
+    if let Some(c) = check {
+        let output = |batch: &[handoff::Annotation]| {
             json!({
-                "title": out.title,
-                "summary": out.summary,
-                "text": out.text,
+                "title": c.title,
+                "summary": c.summary,
+                "text": c.text,
                 "annotations": batch,
             })
         };
-        let mut batches = j.annotations.chunks(ANNOTATIONS_PER_REQUEST);
+        let mut batches = c.annotations.chunks(ANNOTATIONS_PER_REQUEST);
         let first = batches.next().unwrap_or(&[]);
         let body = json!({
             "name": CHECK_NAME,
             "head_sha": pr.head_sha,
             "status": "completed",
-            "conclusion": render::conclusion(report, approval),
+            "conclusion": c.conclusion,
             "external_id": env.run_key,
             "output": output(first),
         });
+        let of = c.annotations.len().div_ceil(ANNOTATIONS_PER_REQUEST).max(1);
+        progress.check_run = Step::InFlight;
         let id = api.create_check_run(&body, &pr.head_sha)?;
-        for batch in batches {
-            api.update_check_run(id, &json!({ "output": output(batch) }))?;
+        progress.check_run = Step::Done { batches: 1, of };
+        let mut sent = first.len();
+        for (i, batch) in batches.enumerate() {
+            sent += batch.len();
+            api.update_check_run(id, &json!({ "output": output(batch) }), sent)?;
+            progress.check_run = Step::Done { batches: i + 2, of };
         }
     }
-    if env.comment {
-        sticky_comment(api, env, pr, j, notes)?;
+    if let Some(c) = comment {
+        sticky_comment(api, env, pr, c, &mut progress.comment)?;
     }
     Ok(())
 }
@@ -432,10 +572,9 @@ fn sticky_comment(
     api: &Api<'_>,
     env: &Env,
     pr: &PullRequest,
-    j: &Judged<'_>,
-    notes: &[String],
+    comment: &handoff::Comment,
+    step: &mut Step,
 ) -> std::result::Result<(), ApiError> {
-    let report = j.report;
     let login = api.whoami()?.unwrap_or_else(|| {
         std::env::var("SDDGATE_COMMENT_AUTHOR").unwrap_or_else(|_| ACTIONS_BOT.to_string())
     });
@@ -448,15 +587,14 @@ fn sticky_comment(
         v
     };
     let nonce = format!("<!-- sddgate:run {} -->", env.run_key);
-    let body = format!(
-        "{}\n{nonce}",
-        render::comment_body_with_trace(report, j.links, j.approval, notes, j.chains)
-    );
+    let body = format!("{}\n{nonce}", comment.body);
     let existing = ours(api.comments(pr.number)?);
-    let nothing_in_scope = report.incidents.is_empty() && report.errors.is_empty();
+    let nothing_in_scope = !comment.create;
     match existing.first() {
         Some(first) => {
+            *step = Step::InFlight;
             api.update_comment(first.id, &body)?;
+            *step = Step::Done { batches: 1, of: 1 };
             for extra in &existing[1..] {
                 api.delete_comment(extra.id)?;
             }
@@ -464,7 +602,9 @@ fn sticky_comment(
         // Nothing to say and nothing said before: no comment.
         None if nothing_in_scope => {}
         None => {
+            *step = Step::InFlight;
             let id = api.create_comment(pr.number, &body, &nonce)?;
+            *step = Step::Done { batches: 1, of: 1 };
             // A concurrent run may have created one too: the oldest stays, with this body.
             let now = ours(api.comments(pr.number)?);
             if let Some(keep) = now.first()

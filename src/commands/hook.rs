@@ -19,19 +19,25 @@ pub fn install(kind: Option<HookKind>, force: bool) -> Result<i32> {
     let cwd = std::env::current_dir().map_err(|e| Error::io(".", e))?;
     let dir = hooks::hooks_dir(&cwd)?;
     let exe = std::env::current_exe().map_err(|e| Error::io("sddgate", e))?;
+    let mut out = std::io::stdout().lock();
+    let mut written = Ok(());
     for k in kinds(kind) {
-        println!("{}", hooks::install(&dir, k, force, &exe)?);
+        let line = hooks::install(&dir, k, force, &exe)?;
+        written = written.and_then(|()| writeln!(out, "{line}"));
     }
-    Ok(0)
+    Ok(super::finish(written, 0))
 }
 
 pub fn uninstall(kind: Option<HookKind>) -> Result<i32> {
     let cwd = std::env::current_dir().map_err(|e| Error::io(".", e))?;
     let dir = hooks::hooks_dir(&cwd)?;
+    let mut out = std::io::stdout().lock();
+    let mut written = Ok(());
     for k in kinds(kind) {
-        println!("{}", hooks::uninstall(&dir, k)?);
+        let line = hooks::uninstall(&dir, k)?;
+        written = written.and_then(|()| writeln!(out, "{line}"));
     }
-    Ok(0)
+    Ok(super::finish(written, 0))
 }
 
 /// What the pre-commit hook judges, without printing: the config now reading the index, and

@@ -21,24 +21,55 @@ use std::io::Write;
 /// Exit code of any error.
 pub const EXIT_ERROR: i32 = 2;
 
+/// Panics seen by the hook, in any thread: a panic that some thread swallowed (a worker whose
+/// result was dropped, a task of the `ci` runtime) still makes the exit code 2.
+static PANICS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
 pub fn run(cli: Cli) -> i32 {
-    std::panic::set_hook(Box::new(|info| {
-        let msg = info
-            .payload()
-            .downcast_ref::<&str>()
-            .map(|s| s.to_string())
-            .or_else(|| info.payload().downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "unknown panic".into());
-        let at = info
-            .location()
-            .map(|l| format!(" at {}:{}", l.file(), l.line()))
-            .unwrap_or_default();
-        eprintln!("sddgate: internal error{at}: {msg} (please report this; exit 2)");
-    }));
-    match std::panic::catch_unwind(|| dispatch(cli)) {
-        Ok(code) => code,
-        Err(_) => EXIT_ERROR,
+    std::panic::set_hook(Box::new(on_panic));
+    guarded(|| dispatch(cli))
+}
+
+/// Runs a command: its exit code, or [`EXIT_ERROR`] when anything panicked meanwhile — in this
+/// thread, or in another one (rayon passes a worker's panic on to the caller; a thread whose
+/// panic is dropped is counted by the hook). Never 0 after a panic.
+pub fn guarded(command: impl FnOnce() -> i32) -> i32 {
+    use std::sync::atomic::Ordering;
+    let before = PANICS.load(Ordering::SeqCst);
+    let code = std::panic::catch_unwind(std::panic::AssertUnwindSafe(command));
+    match code {
+        Ok(code) if PANICS.load(Ordering::SeqCst) == before => code,
+        _ => EXIT_ERROR,
     }
+}
+
+/// The panic hook: one line on stderr (never a second panic if stderr is gone: that would
+/// abort with no exit code of ours).
+fn on_panic(info: &std::panic::PanicHookInfo<'_>) {
+    PANICS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    let line = panic_line(info.payload(), info.location());
+    let _ = writeln!(std::io::stderr().lock(), "{line}");
+}
+
+/// `sddgate: internal error at FILE:LINE: MESSAGE (please report this; exit 2)`, on one line
+/// whatever the message holds.
+fn panic_line(
+    payload: &(dyn std::any::Any + Send),
+    location: Option<&std::panic::Location<'_>>,
+) -> String {
+    let msg = payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".into());
+    let msg: String = msg
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    let at = location
+        .map(|l| format!(" at {}:{}", l.file(), l.line()))
+        .unwrap_or_default();
+    format!("sddgate: internal error{at}: {msg} (please report this; exit 2)")
 }
 
 fn dispatch(cli: Cli) -> i32 {
@@ -101,7 +132,8 @@ fn dispatch(cli: Cli) -> i32 {
     match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e}");
+            // Not `eprintln!`: it panics when stderr is a closed pipe (`2>&1 | head`).
+            let _ = writeln!(std::io::stderr().lock(), "error: {e}");
             EXIT_ERROR
         }
     }
@@ -167,13 +199,70 @@ fn emit(report: &Report, config: &Config, format: Format) -> i32 {
 }
 
 /// A closed stdout (`| head`) is not an error of the gate: the decision's code still stands.
-fn finish(written: std::io::Result<()>, code: i32) -> i32 {
+pub(crate) fn finish(written: std::io::Result<()>, code: i32) -> i32 {
     match written {
         Ok(()) => code,
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => code,
         Err(e) => {
-            eprintln!("error: writing output: {e}");
+            let _ = writeln!(std::io::stderr().lock(), "error: writing output: {e}");
             EXIT_ERROR
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rayon::prelude::*;
+
+    fn hook() {
+        static ONCE: std::sync::Once = std::sync::Once::new();
+        ONCE.call_once(|| std::panic::set_hook(Box::new(on_panic)));
+    }
+
+    #[test]
+    fn a_panic_is_exit_2_wherever_it_happens() {
+        hook();
+        assert_eq!(guarded(|| panic!("boom")), EXIT_ERROR);
+        // A rayon worker's panic reaches the caller.
+        let in_worker = guarded(|| {
+            (0..64u32).into_par_iter().for_each(|i| {
+                if i == 37 {
+                    panic!("worker {i}");
+                }
+            });
+            0
+        });
+        assert_eq!(in_worker, EXIT_ERROR);
+        // A thread whose panic is dropped still counts: a verdict after it is not trusted.
+        let swallowed = guarded(|| {
+            let _ = std::thread::spawn(|| panic!("lost")).join();
+            0
+        });
+        assert_eq!(swallowed, EXIT_ERROR);
+        // A blocked decision stays 1 when nothing panicked... (other tests may panic at the
+        // same time only by failing, which makes this run fail anyway).
+        assert_eq!(guarded(|| 1), 1);
+    }
+
+    #[test]
+    fn the_panic_report_is_one_line() {
+        let payload: Box<dyn std::any::Any + Send> = Box::new(String::from("bad\nthing\r\tx"));
+        let line = panic_line(payload.as_ref(), None);
+        assert_eq!(
+            line,
+            "sddgate: internal error: bad thing  x (please report this; exit 2)"
+        );
+        let payload: Box<dyn std::any::Any + Send> = Box::new(7u8);
+        assert!(panic_line(payload.as_ref(), None).contains("unknown panic"));
+    }
+
+    #[test]
+    fn a_closed_stdout_keeps_the_decision_and_a_full_disk_is_an_error() {
+        let pipe = std::io::Error::from(std::io::ErrorKind::BrokenPipe);
+        assert_eq!(finish(Err(pipe), 1), 1);
+        assert_eq!(finish(Ok(()), 3), 3);
+        let full = std::io::Error::from_raw_os_error(28);
+        assert_eq!(finish(Err(full), 0), EXIT_ERROR);
     }
 }

@@ -29,8 +29,11 @@ pub fn run(config: &Config, args: &NormalizeArgs) -> Result<i32> {
     let (log_path, log_shown) = log_path(config, args.trace_log.as_deref())?;
     let mut log_warnings = Vec::new();
     let mut read_log = || -> Result<Log> {
-        let log = match std::fs::read(&log_path) {
-            Ok(bytes) => trace::parse(&log_shown, &bytes)?,
+        let log = match std::fs::metadata(&log_path) {
+            Ok(_) => trace::parse(
+                &log_shown,
+                &crate::repo::read_bounded(&log_path, &log_shown, config.max_file_size)?,
+            )?,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Log::default(),
             Err(e) => return Err(Error::io(&log_shown, e)),
         };
@@ -171,7 +174,10 @@ fn config_error(config: &Config, path: &[String], msg: &str) -> Error {
     };
     let shown = crate::config::display_path(&config.root, file);
     let keys: Vec<&str> = path.iter().map(String::as_str).collect();
-    match std::fs::read_to_string(file).ok().and_then(|text| {
+    let text = crate::repo::read_bounded(file, &shown, config.max_file_size)
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok());
+    match text.and_then(|text| {
         let off = crate::parse::locate::value_offset(&text, &keys)?;
         Some(crate::span::LineIndex::new(&text).position(&text, off))
     }) {

@@ -67,11 +67,24 @@ pub fn append(
     let (path, shown) = log_path(config, log)?;
     let done = trace::append_record(&path, incident, step, reference)
         .map_err(|e| relabel(e, &path, &shown))?;
+    let mut err = std::io::stderr().lock();
     for w in &done.warnings {
-        eprintln!("warning: {w}");
+        let _ = writeln!(err, "warning: {w}");
     }
+    drop(err);
     let mut out = std::io::stdout().lock();
-    let written = writeln!(out, "{}", done.record);
+    let written = writeln!(out, "{}", done.record).and_then(|()| out.flush());
+    // The record is in the log: a failed print must not make a retry append it again (the
+    // retry would find it and write nothing, but say what happened all the same).
+    let written = written.map_err(|e| {
+        std::io::Error::new(
+            e.kind(),
+            format!(
+                "the record was appended to {shown} at byte {}, but printing it failed: {e}",
+                done.offset
+            ),
+        )
+    });
     Ok(super::finish(written, 0))
 }
 
@@ -86,8 +99,11 @@ fn relabel(e: Error, path: &Path, shown: &str) -> Error {
 pub fn show(config: &Config, args: &TraceShowArgs) -> Result<i32> {
     let (path, shown) = log_path(config, args.log.as_deref())?;
     let mut notes = Vec::new();
-    let log = match std::fs::read(&path) {
-        Ok(bytes) => trace::parse(&shown, &bytes)?,
+    let log = match std::fs::metadata(&path) {
+        Ok(_) => trace::parse(
+            &shown,
+            &crate::repo::read_bounded(&path, &shown, config.max_file_size)?,
+        )?,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound && args.log.is_none() => {
             notes.push(format!(
                 "no trace log at {shown}: only git history was consulted"

@@ -181,6 +181,33 @@ impl Api<'_> {
         Ok(files)
     }
 
+    /// The open pull requests whose head is `head_owner:head_branch` (a fork's branch is
+    /// named by its owner), as GitHub returns them.
+    pub fn open_pulls_from(
+        &self,
+        head_owner: &str,
+        head_branch: &str,
+    ) -> Result<Vec<Value>, ApiError> {
+        self.list(&format!(
+            "/repos/{}/pulls?state=open&head={}&per_page=100",
+            self.repo,
+            encode_segment(&format!("{head_owner}:{head_branch}"))
+        ))
+    }
+
+    /// One pull request, as it is now.
+    pub fn pull(&self, number: u64) -> Result<Value, ApiError> {
+        let r = self.get(&format!("/repos/{}/pulls/{number}", self.repo))?;
+        match r.json() {
+            v @ Value::Object(_) => Ok(v),
+            other => Err(ApiError::Status {
+                status: r.status,
+                message: format!("expected pull request #{number}, got {}", kind(&other)),
+                read_only: false,
+            }),
+        }
+    }
+
     pub fn comments(&self, number: u64) -> Result<Vec<Comment>, ApiError> {
         let items = self.list(&format!(
             "/repos/{}/issues/{number}/comments?per_page=100",
@@ -279,9 +306,30 @@ impl Api<'_> {
         id_of(&r)
     }
 
-    pub fn update_check_run(&self, id: u64, body: &Value) -> Result<(), ApiError> {
+    /// Updates a check run. GitHub appends the annotations of each update, so an update whose
+    /// answer was lost is not sent again when the run already has `annotations_after`.
+    pub fn update_check_run(
+        &self,
+        id: u64,
+        body: &Value,
+        annotations_after: usize,
+    ) -> Result<(), ApiError> {
         let path = format!("/repos/{}/check-runs/{id}", self.repo);
-        expect_ok(self.client.send(Method::Patch, &path, Some(body))?).map(drop)
+        let probe = |_: &Client| -> Result<Option<Value>, Failure> {
+            match self.get(&path) {
+                Ok(r) => {
+                    let run = r.json();
+                    let count = run
+                        .pointer("/output/annotations_count")
+                        .and_then(Value::as_u64)
+                        .unwrap_or(0);
+                    Ok((count as usize >= annotations_after).then_some(run))
+                }
+                Err(ApiError::Failed(f)) => Err(f),
+                Err(_) => Ok(None),
+            }
+        };
+        expect_ok(self.client.patch_once(&path, body, &probe)?).map(drop)
     }
 
     pub fn reviews(&self, number: u64) -> Result<Vec<Review>, ApiError> {

@@ -80,6 +80,9 @@ impl Response {
 pub enum Failure {
     /// Retries exhausted or deadline reached: the last status (0 = no response) and why.
     GaveUp { status: u16, reason: String },
+    /// SIGINT or SIGTERM (what Actions sends on cancel) arrived: the request in flight was
+    /// dropped (its outcome is unknown) and no other is sent.
+    Interrupted(&'static str),
 }
 
 impl std::fmt::Display for Failure {
@@ -87,6 +90,7 @@ impl std::fmt::Display for Failure {
         match self {
             Failure::GaveUp { status: 0, reason } => write!(f, "{reason}"),
             Failure::GaveUp { status, reason } => write!(f, "HTTP {status}: {reason}"),
+            Failure::Interrupted(signal) => write!(f, "interrupted by {signal}"),
         }
     }
 }
@@ -151,10 +155,80 @@ pub struct Client {
     policy: Policy,
     /// `METHOD /path -> status` per attempt, for `--verbose` and the tests.
     log: RefCell<Vec<String>>,
+    /// SIGINT and SIGTERM, caught from the client's creation on; `None` where signals cannot
+    /// be caught (then they end the process as usual).
+    signals: RefCell<Option<Signals>>,
+    /// The signal that arrived, once one has: every later request fails at once.
+    interrupted: std::cell::Cell<Option<&'static str>>,
+}
+
+/// The signals that stop a run: SIGINT and SIGTERM on Unix (Actions cancels with SIGINT,
+/// then SIGTERM), Ctrl-C and Ctrl-Break on Windows. Made inside the runtime.
+#[cfg(unix)]
+struct Signals {
+    int: tokio::signal::unix::Signal,
+    term: tokio::signal::unix::Signal,
+}
+
+#[cfg(unix)]
+impl Signals {
+    fn new() -> Option<Signals> {
+        use tokio::signal::unix::{SignalKind, signal};
+        Some(Signals {
+            int: signal(SignalKind::interrupt()).ok()?,
+            term: signal(SignalKind::terminate()).ok()?,
+        })
+    }
+
+    async fn recv(&mut self) -> &'static str {
+        tokio::select! {
+            _ = self.int.recv() => "SIGINT",
+            _ = self.term.recv() => "SIGTERM",
+        }
+    }
+}
+
+#[cfg(windows)]
+struct Signals {
+    c: tokio::signal::windows::CtrlC,
+    brk: tokio::signal::windows::CtrlBreak,
+}
+
+#[cfg(windows)]
+impl Signals {
+    fn new() -> Option<Signals> {
+        Some(Signals {
+            c: tokio::signal::windows::ctrl_c().ok()?,
+            brk: tokio::signal::windows::ctrl_break().ok()?,
+        })
+    }
+
+    // Reported as SIGINT: the exit code (130) is the same a shell gives for Ctrl-C.
+    async fn recv(&mut self) -> &'static str {
+        tokio::select! {
+            _ = self.c.recv() => "SIGINT",
+            _ = self.brk.recv() => "SIGINT",
+        }
+    }
+}
+
+#[cfg(not(any(unix, windows)))]
+struct Signals;
+
+#[cfg(not(any(unix, windows)))]
+impl Signals {
+    fn new() -> Option<Signals> {
+        None
+    }
+
+    async fn recv(&mut self) -> &'static str {
+        std::future::pending().await
+    }
 }
 
 enum Attempt {
     Answered(Response),
+    Interrupted(&'static str),
     /// No response: `sent` says whether the request may have reached the server.
     Broken {
         reason: String,
@@ -186,16 +260,72 @@ impl Client {
                 .build()
                 .map_err(|e| format!("cannot build the GitHub client: {e}"))?
         };
+        let signals = {
+            let _guard = rt.enter();
+            Signals::new()
+        };
         Ok(Client {
             crab,
             rt,
             policy,
             log: RefCell::new(Vec::new()),
+            signals: RefCell::new(signals),
+            interrupted: std::cell::Cell::new(None),
         })
     }
 
     pub fn log(&self) -> Vec<String> {
         self.log.borrow().clone()
+    }
+
+    /// The signal that interrupted this run, if one arrived (also one that arrived between
+    /// requests: it is noticed here without sending anything).
+    pub fn interrupted(&self) -> Option<&'static str> {
+        if self.interrupted.get().is_none() {
+            let now = self.rt.block_on(async {
+                tokio::select! {
+                    biased;
+                    s = self.wait_signal() => Some(s),
+                    _ = std::future::ready(()) => None,
+                }
+            });
+            if now.is_some() {
+                self.interrupted.set(now);
+            }
+        }
+        self.interrupted.get()
+    }
+
+    // The borrow lasts while the future is polled: one `block_on` at a time on this thread,
+    // each polling one `wait_signal`, so it is never borrowed twice.
+    #[allow(clippy::await_holding_refcell_ref)]
+    async fn wait_signal(&self) -> &'static str {
+        let mut guard = self.signals.borrow_mut();
+        match guard.as_mut() {
+            Some(s) => s.recv().await,
+            None => std::future::pending().await,
+        }
+    }
+
+    /// Runs `fut` unless SIGINT/SIGTERM arrives first (or already did).
+    fn until_signal<T>(
+        &self,
+        fut: impl std::future::Future<Output = T>,
+    ) -> Result<T, &'static str> {
+        if let Some(s) = self.interrupted() {
+            return Err(s);
+        }
+        let out = self.rt.block_on(async {
+            tokio::select! {
+                biased;
+                s = self.wait_signal() => Err(s),
+                t = fut => Ok(t),
+            }
+        });
+        if let Err(s) = out {
+            self.interrupted.set(Some(s));
+        }
+        out
     }
 
     fn attempt(&self, method: Method, path: &str, body: Option<&Value>) -> Attempt {
@@ -238,9 +368,10 @@ impl Client {
                 }
             }
         };
-        let out = self.rt.block_on(fut);
+        let out = self.until_signal(fut).unwrap_or_else(Attempt::Interrupted);
         let status = match &out {
             Attempt::Answered(r) => r.status.to_string(),
+            Attempt::Interrupted(s) => format!("interrupted by {s}"),
             Attempt::Broken { reason, .. } => format!("no response ({reason})"),
         };
         self.log.borrow_mut().push(format!(
@@ -268,6 +399,17 @@ impl Client {
         self.send_inner(Method::Post, path, Some(body), Some(probe))
     }
 
+    /// A PATCH that adds something (annotations of a check run are appended, not replaced):
+    /// like [`Client::create`], it is not repeated before `probe` says it did not land.
+    pub fn patch_once(
+        &self,
+        path: &str,
+        body: &Value,
+        probe: Probe<'_>,
+    ) -> Result<Response, Failure> {
+        self.send_inner(Method::Patch, path, Some(body), Some(probe))
+    }
+
     fn send_inner(
         &self,
         method: Method,
@@ -290,6 +432,7 @@ impl Client {
                     }
                 },
                 Attempt::Broken { reason, sent } => (None, 0, reason, sent),
+                Attempt::Interrupted(s) => return Err(Failure::Interrupted(s)),
             };
             if ambiguous
                 && let Some(probe) = probe
@@ -328,7 +471,8 @@ impl Client {
                     ),
                 });
             }
-            std::thread::sleep(wait);
+            self.until_signal(async move { tokio::time::sleep(wait).await })
+                .map_err(Failure::Interrupted)?;
         }
     }
 }

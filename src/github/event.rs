@@ -26,6 +26,11 @@ pub struct Env {
     pub paths: Vec<String>,
     pub comment: bool,
     pub check_run: bool,
+    /// `handoff-to`: judge only, and write what would be posted to this file (the fork
+    /// workflow's `judge` job).
+    pub handoff_to: Option<PathBuf>,
+    /// `publish-from`: judge nothing, post the handoff in this file (the `publish` job).
+    pub publish_from: Option<PathBuf>,
 }
 
 fn var(name: &str) -> Option<String> {
@@ -71,6 +76,13 @@ impl Env {
             var("GITHUB_RUN_ATTEMPT").unwrap_or_else(|| "1".into()),
             std::process::id()
         );
+        let handoff_to = var("SDDGATE_HANDOFF_TO").map(PathBuf::from);
+        let publish_from = var("SDDGATE_PUBLISH_FROM").map(PathBuf::from);
+        if handoff_to.is_some() && publish_from.is_some() {
+            return Err(Error::Usage(
+                "SDDGATE_HANDOFF_TO and SDDGATE_PUBLISH_FROM are both set: the action inputs `handoff-to` (the judge job) and `publish-from` (the publish job) belong to different jobs".into(),
+            ));
+        }
         Ok(Env {
             event_name: required("GITHUB_EVENT_NAME")?,
             event_path: PathBuf::from(required("GITHUB_EVENT_PATH")?),
@@ -88,6 +100,8 @@ impl Env {
                 .unwrap_or_default(),
             comment: flag("SDDGATE_COMMENT", true)?,
             check_run: flag("SDDGATE_CHECK_RUN", true)?,
+            handoff_to,
+            publish_from,
         })
     }
 }
@@ -103,11 +117,31 @@ pub struct PullRequest {
     pub from_fork: bool,
 }
 
+/// GitHub caps webhook payloads at 25 MB: a larger event file is not one GitHub wrote.
+const MAX_EVENT_SIZE: u64 = 25 * 1024 * 1024;
+
+/// The event payload, within [`MAX_EVENT_SIZE`], as UTF-8.
+fn read_payload(path: &std::path::Path) -> Result<String> {
+    let shown = path.display().to_string();
+    let bytes = crate::repo::read_bounded(path, &shown, MAX_EVENT_SIZE)?;
+    String::from_utf8(bytes).map_err(|e| {
+        Error::input(
+            &shown,
+            1,
+            1,
+            format!(
+                "the event payload is not UTF-8 (byte {})",
+                e.utf8_error().valid_up_to()
+            ),
+        )
+    })
+}
+
 /// The pull request of a `pull_request`, `pull_request_target` or `pull_request_review`
 /// event; `None` for other events. A payload that is not JSON, or a pull request event
 /// without the fields GitHub always sends, is an error naming the file and field.
 pub fn pull_request(event_name: &str, path: &std::path::Path) -> Result<Option<PullRequest>> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let text = read_payload(path)?;
     let shown = path.display().to_string();
     let v: Value = serde_json::from_str(&text).map_err(|e| {
         Error::input(
@@ -175,4 +209,153 @@ pub fn pull_request(event_name: &str, path: &std::path::Path) -> Result<Option<P
         base_ref: string("/pull_request/base/ref")?,
         from_fork,
     }))
+}
+
+/// The `workflow_run` event: the run that finished and the pull request it was for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkflowRun {
+    /// The event that triggered the finished run (`pull_request`, `push`, …).
+    pub event: String,
+    pub head_sha: String,
+    pub head_branch: String,
+    /// `owner/name` of the head repository (the fork); `None` when it was deleted.
+    pub head_repository: Option<String>,
+    /// The pull requests GitHub attached to the run (none for a fork's).
+    pub pull_requests: Vec<RunPull>,
+}
+
+/// One entry of `workflow_run.pull_requests`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunPull {
+    pub number: u64,
+    pub head_sha: String,
+    pub base_sha: String,
+    pub base_ref: String,
+    /// `base.repo.url`: the API URL of the repository the pull request is in.
+    pub base_repo_url: String,
+}
+
+/// A full commit id, or a short one of at least 7 hex digits.
+pub fn is_commit(s: &str) -> bool {
+    s.len() >= 7 && s.len() <= 64 && s.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// The run of a `workflow_run` event; `None` for other events. Fields GitHub always sends are
+/// required, with an error naming the file and the field.
+pub fn workflow_run(event_name: &str, path: &std::path::Path) -> Result<Option<WorkflowRun>> {
+    if event_name != "workflow_run" {
+        return Ok(None);
+    }
+    let text = read_payload(path)?;
+    let shown = path.display().to_string();
+    let v: Value = serde_json::from_str(&text).map_err(|e| {
+        Error::input(
+            &shown,
+            e.line() as u32,
+            e.column() as u32,
+            format!("the event payload is not JSON: {e}"),
+        )
+    })?;
+    let bad = |what: String| Error::input(&shown, 1, 1, what);
+    let string = |v: &Value, ptr: &str| -> Result<String> {
+        v.pointer(ptr)
+            .and_then(Value::as_str)
+            .map(str::to_string)
+            .ok_or_else(|| {
+                bad(format!(
+                    "a `workflow_run` event must have the string `{}`",
+                    ptr.trim_start_matches('/').replace('/', ".")
+                ))
+            })
+    };
+    let head_sha = string(&v, "/workflow_run/head_sha")?;
+    if !is_commit(&head_sha) {
+        return Err(bad(format!(
+            "`workflow_run.head_sha` is not a commit id: `{head_sha}`"
+        )));
+    }
+    let mut pull_requests = Vec::new();
+    if let Some(list) = v.pointer("/workflow_run/pull_requests") {
+        let list = list
+            .as_array()
+            .ok_or_else(|| bad("`workflow_run.pull_requests` must be a list".into()))?;
+        for (i, p) in list.iter().enumerate() {
+            let at = |f: &str| format!("/workflow_run/pull_requests/{i}/{f}");
+            let number = p.get("number").and_then(Value::as_u64).ok_or_else(|| {
+                bad(format!(
+                    "`workflow_run.pull_requests.{i}.number` must be a number"
+                ))
+            })?;
+            let run = RunPull {
+                number,
+                head_sha: string(&v, &at("head/sha"))?,
+                base_sha: string(&v, &at("base/sha"))?,
+                base_ref: string(&v, &at("base/ref"))?,
+                base_repo_url: string(&v, &at("base/repo/url"))?,
+            };
+            if !is_commit(&run.head_sha) || !is_commit(&run.base_sha) {
+                return Err(bad(format!(
+                    "`workflow_run.pull_requests.{i}`: head.sha and base.sha must be commit ids"
+                )));
+            }
+            pull_requests.push(run);
+        }
+    }
+    Ok(Some(WorkflowRun {
+        event: string(&v, "/workflow_run/event")?,
+        head_sha,
+        head_branch: string(&v, "/workflow_run/head_branch")?,
+        head_repository: v
+            .pointer("/workflow_run/head_repository/full_name")
+            .and_then(Value::as_str)
+            .map(str::to_string),
+        pull_requests,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Option<WorkflowRun>> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("event.json");
+        std::fs::write(&path, text).unwrap();
+        workflow_run("workflow_run", &path)
+    }
+
+    #[test]
+    fn a_workflow_run_event_needs_its_head_and_well_formed_pull_requests() {
+        let sha = "ec26c3e57ca3a959ca5aad62de7213c562f8c821";
+        let ok = format!(
+            r#"{{"workflow_run": {{"event": "pull_request", "head_sha": "{sha}", "head_branch": "b",
+               "head_repository": {{"full_name": "o/r"}}, "pull_requests": []}}}}"#
+        );
+        let run = parse(&ok).unwrap().unwrap();
+        assert_eq!(run.head_repository.as_deref(), Some("o/r"));
+        assert!(run.pull_requests.is_empty());
+
+        let e = parse(&ok.replace(sha, "HEAD; rm -rf /"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("event.json:1:1") && e.contains("head_sha"),
+            "{e}"
+        );
+        let e = parse(r#"{"workflow_run": {"event": "pull_request"}}"#)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("workflow_run.head_sha"), "{e}");
+        let e = parse(&ok.replace("[]", r#"[{"number": "2"}]"#))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("pull_requests.0.number"), "{e}");
+        let e = parse("{\n\"workflow_run\": ").unwrap_err().to_string();
+        assert!(e.contains("event.json:2:") && e.contains("not JSON"), "{e}");
+
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("push.json");
+        std::fs::write(&path, "not even json").unwrap();
+        assert_eq!(workflow_run("push", &path).unwrap(), None);
+    }
 }

@@ -5,5 +5,6 @@
 pub mod api;
 pub mod client;
 pub mod event;
+pub mod handoff;
 pub mod render;
 pub mod workflow;

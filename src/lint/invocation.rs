@@ -4,7 +4,9 @@
 //! anywhere on the line (`ssh host kubectl …`, `xargs kubectl …`); wrappers such as `sudo`,
 //! `env`, `timeout 30`, `watch -n 5` and `FOO=bar` assignments are seen through so the alias `k`
 //! and bare commands like `reboot` are recognized in command position; paths are reduced to
-//! their basename; names the document defines (`alias kc=kubectl`) are remembered. Whether
+//! their basename and versioned binaries (`kubectl-1.29`, `helm3`) to the tool; names the
+//! document defines (`alias kc=kubectl`, `export K=kubectl`, `kc() { kubectl "$@"; }`) are
+//! remembered; in command position capitals do not hide a tool (`HELM upgrade`). Whether
 //! the words after a tool make it an invocation is decided in [`super::rules`].
 
 use std::collections::HashMap;
@@ -80,7 +82,35 @@ const WRAPPERS: &[Wrapper] = &[
     w("setsid", "", 0),
     w("runuser", "-u -g", 0),
     w("chroot", "", 1),
+    w("busybox", "", 0),
+    w(
+        "nsenter",
+        "-t --target -S --setuid -G --setgid -w --wd -r --root -Z",
+        0,
+    ),
+    w(
+        "ssh",
+        "-i -p -l -o -J -F -L -R -D -b -c -E -e -m -O -Q -S -W -w -B -I",
+        1,
+    ),
+    w("flock", "-w --timeout -E --conflict-exit-code", 1),
+    w("strace", "-o -p -e -s -u -a -P -I -b -X -O -S", 0),
+    w("ltrace", "-o -p -e -s -u -a -n", 0),
+    w(
+        "systemd-run",
+        "-u --unit -p --property -M --machine --uid --gid -E --setenv --description --slice -H --host",
+        0,
+    ),
+    w("taskset", "", 1),
+    w("chrt", "", 1),
+    w("unbuffer", "", 0),
+    w("proxychains", "-f", 0),
+    w("proxychains4", "-f", 0),
+    w("torsocks", "-u -p -a -P", 0),
 ];
+
+/// Builtins that declare variables: their `NAME=value` arguments are assignments.
+const DECLARERS: &[&str] = &["export", "declare", "local", "readonly", "typeset"];
 
 /// Shell keywords after which a command follows.
 const KEYWORDS: &[&str] = &[
@@ -199,6 +229,18 @@ pub(crate) fn scan(
             if is_assignment(&t.text) {
                 locals.define(&t.text, true, pats);
             }
+            if DECLARERS.contains(&t.text.as_str()) {
+                for d in tokens[i + 1..].iter().take_while(|d| d.is_word()) {
+                    if is_assignment(&d.text) {
+                        locals.define(&d.text, true, pats);
+                    }
+                }
+            }
+            // A function that runs a tool is a name for it: `kc() { kubectl "$@"; }`,
+            // `function kc { kubectl "$@"; }`.
+            if let Some((name, body)) = function_def(tokens, i) {
+                locals.define(&format!("{name}={}", tokens[body].text), false, pats);
+            }
         }
         if ctx == Context::Code
             && pos != Pos::Arg
@@ -232,7 +274,15 @@ fn see_through(tokens: &[Token], i: usize) -> Option<usize> {
         if !is_flag(&t.text) {
             break;
         }
-        let takes_value = wrapper.value_flags.split_whitespace().any(|f| f == t.text);
+        // `-u deploy`, and a cluster ending in a value flag: `-iu deploy`.
+        let last = (!t.text.starts_with("--") && t.text.len() > 2)
+            .then(|| t.text.chars().last())
+            .flatten()
+            .map(|c| format!("-{c}"));
+        let takes_value = wrapper
+            .value_flags
+            .split_whitespace()
+            .any(|f| f == t.text || last.as_deref() == Some(f));
         j += if takes_value { 2 } else { 1 };
     }
     for _ in 0..wrapper.positionals {
@@ -241,6 +291,32 @@ fn see_through(tokens: &[Token], i: usize) -> Option<usize> {
         }
     }
     Some(j.min(tokens.len()))
+}
+
+/// `NAME() {`, `function NAME {` or `function NAME() {` at `i`: the name and the index of the
+/// first word of the body.
+fn function_def(tokens: &[Token], i: usize) -> Option<(&str, usize)> {
+    let op = |k: usize, s: &str| tokens.get(k).is_some_and(|t| t.op.is_some() && t.text == s);
+    let (name, mut k) = if tokens[i].text == "function" {
+        (tokens.get(i + 1).filter(|t| t.is_word())?, i + 2)
+    } else {
+        (&tokens[i], i + 1)
+    };
+    if op(k, "(") && op(k + 1, ")") {
+        k += 2;
+    } else if tokens[i].text != "function" {
+        return None;
+    }
+    if !op(k, "{") && !op(k, "(") {
+        return None;
+    }
+    let body = tokens.get(k + 1).filter(|t| t.is_word())?;
+    let ok = !name.text.is_empty()
+        && name
+            .text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
+    (ok && !body.text.is_empty()).then_some((name.text.as_str(), k + 1))
 }
 
 fn is_assignment(s: &str) -> bool {
@@ -278,6 +354,20 @@ pub(crate) fn command_word(text: &str) -> &str {
     }
 }
 
+/// `kubectl-1.29` → `kubectl`, `helm3` → `helm`, `kubectl_v1.28.3` → `kubectl`; anything else
+/// unchanged.
+fn strip_version(word: &str) -> &str {
+    let trimmed = word.trim_end_matches(|c: char| c.is_ascii_digit() || c == '.');
+    if trimmed.len() == word.len()
+        || !word[trimmed.len()..].starts_with(|c: char| c.is_ascii_digit())
+    {
+        return word;
+    }
+    let trimmed = trimmed.strip_suffix('v').unwrap_or(trimmed);
+    let trimmed = trimmed.strip_suffix(['-', '_', '.']).unwrap_or(trimmed);
+    if trimmed.is_empty() { word } else { trimmed }
+}
+
 /// Whether an English-looking tool word is written the way a command is: lower case, or a
 /// deliberately odd mix (`hElm`, `DoCkEr`). Title case and capitals are the product name.
 fn case_ok(word: &str) -> bool {
@@ -307,12 +397,27 @@ fn check_tool(
     if word.is_empty() || word.len() > 40 {
         return None;
     }
-    let lower = word.to_ascii_lowercase();
     let command_pos = ctx == Context::Code && pos == Pos::Strong;
-    let tool = match pats.lookup(&lower, command_pos) {
+    let mut lower = word.to_ascii_lowercase();
+    let mut found = pats.lookup(&lower, command_pos);
+    if found.is_none() && word.bytes().any(|b| b.is_ascii_digit() || b == b'/') {
+        // `helm3`, `kubectl-1.29`; in command position a relative path: `bin/kubectl`.
+        let base = match lower.rsplit_once('/') {
+            Some((_, base)) if command_pos => base,
+            _ => lower.as_str(),
+        };
+        let unversioned = strip_version(base);
+        if pats.by_name.contains_key(unversioned) {
+            lower = unversioned.to_string();
+            found = pats.lookup(&lower, command_pos);
+        }
+    }
+    let tool = match found {
         Some(tool) => {
             let direct = pats.by_name.contains_key(&lower);
-            if (tool.english || !direct) && !case_ok(word) {
+            // Capitals are the product name ("Helm"), except where a shell runs the word: a
+            // case-insensitive file system runs `HELM upgrade …` all the same.
+            if (tool.english || !direct) && !case_ok(word) && !command_pos {
                 return None;
             }
             tool

@@ -181,7 +181,11 @@ impl<'a> Scanner<'a> {
                 .map_or(0, |m| m.end()),
             _ => 0,
         };
-        let tokens = shell::tokenize_code(text, range.start + skip..range.end);
+        let dialect = match &self.unit.kind {
+            UnitKind::CodeBlock { lang } => shell::Dialect::of_lang(lang),
+            _ => shell::Dialect::Posix,
+        };
+        let tokens = shell::tokenize_code_in(text, range.start + skip..range.end, dialect);
         for found in invocation::scan(&tokens, Context::Code, self.pats, self.locals) {
             self.push_found(&tokens, &found, Context::Code);
         }
@@ -193,8 +197,26 @@ impl<'a> Scanner<'a> {
                         .is_some_and(|s| s.contains(char::is_whitespace))
                 {
                     self.code_line(inner, depth + 1);
+                } else if t.is_word() && t.altered && t.text.contains(char::is_whitespace) {
+                    self.requoted(t);
                 }
             }
+        }
+    }
+
+    /// A word of several quoted parts that holds a command once its quotes are removed
+    /// (`eval "kube""ctl delete pod x"`): its text is scanned, every word of it standing for
+    /// the whole source word.
+    fn requoted(&mut self, word: &Token) {
+        let mut tokens = shell::tokenize_code(&word.text, 0..word.text.len());
+        for t in &mut tokens {
+            t.start = word.start;
+            t.lead = word.lead;
+            t.end = word.end;
+            t.inner = None;
+        }
+        for found in invocation::scan(&tokens, Context::Code, self.pats, self.locals) {
+            self.push_found(&tokens, &found, Context::Code);
         }
     }
 
@@ -376,7 +398,18 @@ fn line_end(source: &str, from: usize) -> usize {
 fn bounded(text: &str, r: Range<usize>) -> bool {
     let b = text.as_bytes();
     let before_ok = r.start == 0 || !is_word_byte(b[r.start - 1]);
-    let after_ok = b.get(r.end).is_none_or(|&c| !is_word_byte(c) && c != b'-');
+    let after_ok = match b.get(r.end) {
+        None => true,
+        Some(&c) if !is_word_byte(c) && c != b'-' => true,
+        // A versioned binary: `helm3`, `kubectl-1.29`, `kubectl_v1.28` (checked again, in
+        // full, by the command-word lookup).
+        Some(&c) => {
+            let rest = &b[r.end + usize::from(!c.is_ascii_digit())..];
+            let rest = rest.strip_prefix(b"v").unwrap_or(rest);
+            matches!(c, b'-' | b'_' | b'.' | b'0'..=b'9')
+                && rest.first().is_some_and(u8::is_ascii_digit)
+        }
+    };
     before_ok && after_ok
 }
 
@@ -411,18 +444,49 @@ fn yaml_sequence(text: &str, lines: &[Range<usize>]) -> Option<Vec<Range<usize>>
     (items.len() >= 2).then_some(items)
 }
 
-/// Offsets where quotes or a backslash sit inside a word (`k''ubectl`, `"kube""ctl"`,
-/// `kube\ctl`): the word may be a tool word once they are removed.
+/// Offsets where quotes, a backslash, a PowerShell or cmd escape or an expansion sit inside a
+/// word (`k''ubectl`, `"kube""ctl"`, `kube\ctl`, ``ku`bectl``, `kube$@ctl`): the word may be a
+/// tool word once they are removed.
+/// The bytes [`split_tricks`] stops at.
+static TRICK_BYTES: [bool; 256] = {
+    let mut t = [false; 256];
+    t[b'\'' as usize] = true;
+    t[b'"' as usize] = true;
+    t[b'\\' as usize] = true;
+    t[b'`' as usize] = true;
+    t[b'^' as usize] = true;
+    t[b'$' as usize] = true;
+    t
+};
+
 fn split_tricks(text: &str) -> Vec<usize> {
     let b = text.as_bytes();
     let mut out = Vec::new();
-    let mut i = 1;
+    let mut i = 0;
     while i < b.len() {
-        if matches!(b[i], b'\'' | b'"' | b'\\') && b[i - 1].is_ascii_alphanumeric() {
+        if !TRICK_BYTES[usize::from(b[i])] {
+            i += 1;
+            continue;
+        }
+        let expansion = b[i] == b'$' && matches!(b.get(i + 1), Some(b'@' | b'*' | b'{' | b'\''));
+        if expansion {
+            // `kube$@ctl`, `kube${X}ctl`, `$'\x6bubectl'`, `${T:-kubectl}`.
+            let word_start = b[..i]
+                .iter()
+                .rposition(|c| !c.is_ascii_alphanumeric())
+                .map_or(0, |p| p + 1);
+            out.push(word_start);
+            i += 2;
+            continue;
+        }
+        if i > 0
+            && matches!(b[i], b'\'' | b'"' | b'\\' | b'`' | b'^')
+            && b[i - 1].is_ascii_alphanumeric()
+        {
             let mut j = i;
             // Quotes, backslashes, and a line break right after a backslash (`kube\⏎ctl`).
             while j < b.len()
-                && (matches!(b[j], b'\'' | b'"' | b'\\')
+                && (matches!(b[j], b'\'' | b'"' | b'\\' | b'`' | b'^')
                     || (matches!(b[j], b'\n' | b'\r') && b[j - 1] == b'\\'))
             {
                 j += 1;

@@ -2,7 +2,8 @@
 //!
 //! Owns what "the same text" means: zero-width and format characters are dropped, compatibility
 //! forms are folded (NFKD), combining marks are stripped, non-ASCII look-alikes become their ASCII
-//! prototype, and (where asked) HTML entities are decoded. Every normalized byte keeps the source
+//! prototype, a right-to-left override is read in display order, and (where asked) HTML entities
+//! are decoded. Every normalized byte keeps the source
 //! range it came from, so a hit found in normalized text points at the right bytes of the file.
 
 use std::ops::Range;
@@ -83,6 +84,14 @@ impl NormText {
         let mut i = 0;
         while i < piece.len() {
             let rest = &piece[i..];
+            let may_override =
+                rest.starts_with('\u{202E}') || (decode_entities && rest.starts_with('&'));
+            if may_override
+                && let Some(used) = self.push_override(rest, src_offset + i, decode_entities)
+            {
+                i += used;
+                continue;
+            }
             if decode_entities
                 && rest.starts_with('&')
                 && let Some((decoded, used)) = decode_entity(rest)
@@ -101,6 +110,80 @@ impl NormText {
             }
             i += len;
         }
+    }
+
+    /// A right-to-left override (U+202E, or its entity) at the start of `rest`: the characters up
+    /// to the closing PDF/PDI (or the end of the line) render in reverse order, so they are
+    /// appended reversed, as one unit standing for the whole span. Returns the bytes consumed.
+    fn push_override(&mut self, rest: &str, at: usize, decode_entities: bool) -> Option<usize> {
+        let char_at = |s: &str| -> Option<(char, usize)> {
+            if decode_entities
+                && s.starts_with('&')
+                && let Some(d) = decode_entity(s)
+            {
+                return Some(d);
+            }
+            s.chars().next().map(|c| (c, c.len_utf8()))
+        };
+        let (first, mut used) = char_at(rest)?;
+        if first != '\u{202E}' {
+            return None;
+        }
+        let mut shown: Vec<char> = Vec::new();
+        while let Some((c, len)) = char_at(&rest[used..]) {
+            if c == '\n' {
+                break;
+            }
+            used += len;
+            if matches!(c, '\u{202C}' | '\u{2069}') {
+                break;
+            }
+            shown.push(c);
+        }
+        let reversed: String = shown.into_iter().rev().collect();
+        self.push_decoded(&reversed, at..at + used);
+        Some(used)
+    }
+
+    /// Appends front-matter text, decoding YAML escapes (`\u0063`, `\x6b`, `\U0001D55C`) the
+    /// way a YAML reader would, then entities.
+    pub(crate) fn push_yaml(&mut self, piece: &str, src_offset: usize) {
+        if !piece.contains('\\') {
+            self.push_source(piece, src_offset, true);
+            return;
+        }
+        let mut from = 0;
+        let mut i = 0;
+        while let Some(p) = piece[i..].find('\\') {
+            let at = i + p;
+            let digits = match piece.as_bytes().get(at + 1) {
+                // An escaped backslash: `C:\\x64` is not an escape.
+                Some(b'\\') => {
+                    i = at + 2;
+                    continue;
+                }
+                Some(b'x') => 2,
+                Some(b'u') => 4,
+                Some(b'U') => 8,
+                _ => 0,
+            };
+            let decoded = (digits > 0)
+                .then(|| piece.get(at + 2..at + 2 + digits))
+                .flatten()
+                .and_then(|h| u32::from_str_radix(h, 16).ok())
+                .and_then(char::from_u32);
+            match decoded {
+                Some(c) => {
+                    self.push_source(&piece[from..at], src_offset + from, true);
+                    let end = at + 2 + digits;
+                    self.push_replaced(c, src_offset + at..src_offset + end);
+                    from = end;
+                    i = end;
+                }
+                None => i = at + 1,
+            }
+        }
+        self.push_source(&piece[from..], src_offset + from, true);
     }
 
     /// Appends text whose characters all stand for the source range `unit` (e.g. an entity that
@@ -158,7 +241,8 @@ fn is_invisible(c: char) -> bool {
         '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}'
         | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
         | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{206F}' | '\u{3164}' | '\u{FE00}'..='\u{FE0F}'
-        | '\u{FEFF}' | '\u{FFA0}' | '\u{E0000}'..='\u{E007F}')
+        | '\u{FEFF}' | '\u{FFA0}' | '\u{FFF9}'..='\u{FFFB}' | '\u{1BCA0}'..='\u{1BCA3}'
+        | '\u{1D173}'..='\u{1D17A}' | '\u{E0000}'..='\u{E0FFF}')
 }
 
 /// Characters that separate words like a space does but that NFKD keeps as they are.
@@ -183,6 +267,27 @@ fn ascii_lookalike(c: char) -> Option<char> {
         'ɴ' => 'n',
         'ᴘ' => 'p',
         'ʀ' => 'r',
+        'ϲ' => 'c',
+        // Letters with a stroke or a hook read as the letter (`kuƀectl`, `kubectł`).
+        'ƀ' | 'ƃ' | 'ɓ' => 'b',
+        'ƈ' | 'ȼ' | 'ɕ' => 'c',
+        'đ' | 'ɗ' | 'ɖ' | 'ƌ' => 'd',
+        'ɇ' => 'e',
+        'ǥ' | 'ɠ' => 'g',
+        'ħ' | 'ɦ' => 'h',
+        'ɨ' => 'i',
+        'ƙ' | 'ꝁ' | 'ꝃ' => 'k',
+        'ł' | 'ƚ' | 'ɫ' | 'ɬ' | 'ɭ' => 'l',
+        'ɱ' => 'm',
+        'ƞ' | 'ɲ' | 'ɳ' => 'n',
+        'ø' | 'ɵ' => 'o',
+        'ƥ' | 'ᵽ' => 'p',
+        'ɍ' | 'ɽ' => 'r',
+        'ʂ' => 's',
+        'ŧ' | 'ƭ' | 'ʈ' | 'ȶ' => 't',
+        'ʉ' => 'u',
+        'ƴ' | 'ɏ' => 'y',
+        'ƶ' | 'ȥ' | 'ʐ' | 'ʑ' => 'z',
         '«' | '»' | '„' | '‟' => '"',
         _ => return None,
     })
@@ -201,6 +306,11 @@ fn normalize_char(c: char, out: &mut String) {
         out.push(' ');
         return;
     }
+    if let Some(a) = ascii_lookalike(c) {
+        // Before NFKD, which would turn the lunate sigma `ϲ` into a final sigma.
+        out.push(a);
+        return;
+    }
     decompose_compatible(c, |d| {
         if d.is_ascii() {
             out.push(d);
@@ -216,6 +326,20 @@ fn normalize_char(c: char, out: &mut String) {
 
 /// Maps a non-ASCII character to its confusable prototype when that prototype is ASCII.
 fn push_skeleton(c: char, out: &mut String) {
+    // Cherokee small letters (U+AB70..U+ABBF) look like small capitals of the capitals that
+    // the confusables table maps to Latin capitals (`ꮶ` → `Ꮶ` → `K`): lower case.
+    if let Some(capital) = ('\u{AB70}'..='\u{ABBF}')
+        .contains(&c)
+        .then(|| char::from_u32(c as u32 - 0x97D0))
+        .flatten()
+    {
+        let mut buf = [0u8; 4];
+        let proto: String = skeleton(capital.encode_utf8(&mut buf)).collect();
+        if proto.len() == 1 && proto.is_ascii() {
+            out.push_str(&proto.to_ascii_lowercase());
+            return;
+        }
+    }
     let mut buf = [0u8; 4];
     let proto: String = skeleton(c.encode_utf8(&mut buf))
         .filter(|p| !is_combining_mark(*p))
@@ -293,8 +417,21 @@ fn named_entity(name: &str) -> Option<char> {
         "grave" => '`',
         "Tab" => '\t',
         "NewLine" => '\n',
-        _ => return None,
+        _ => return letter_entity(name),
     })
+}
+
+/// `&uuml;`, `&ccedil;`, `&kopf;`, `&Kscr;`, `&kfr;`: a letter with a mark or in a
+/// mathematical style, which renders as (a look-alike of) the letter itself.
+fn letter_entity(name: &str) -> Option<char> {
+    let mut chars = name.chars();
+    let letter = chars.next().filter(char::is_ascii_alphabetic)?;
+    let style = chars.as_str();
+    let known = [
+        "acute", "grave", "circ", "uml", "tilde", "ring", "cedil", "caron", "macr", "breve",
+        "ogon", "dot", "opf", "scr", "fr", "strok",
+    ];
+    known.contains(&style).then_some(letter)
 }
 
 /// Normalizes a whole string.

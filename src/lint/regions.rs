@@ -4,7 +4,10 @@
 //! spans) and what is prose (everything a reader sees as text: headings, paragraphs, table
 //! cells, link text, raw HTML, HTML comments, YAML front matter). Prose is assembled from the
 //! parser's text events, so emphasis markers, backslash escapes and entities are already gone
-//! and `kube**ctl**` reads as it renders. `<!-- sddgate-allow … -->` comments are skipped.
+//! and `kube**ctl**` reads as it renders. Raw HTML is read as it renders too: inline tags vanish
+//! (`ku<span></span>bectl`), other tags separate words, `alt`/`title` values and link titles
+//! are read, and a tag that is no HTML element (`<kubectl delete pod x>`) is read as written.
+//! Front matter has its YAML escapes decoded. `<!-- sddgate-allow … -->` comments are skipped.
 
 use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
 
@@ -61,11 +64,23 @@ pub(crate) fn units(source: &str) -> Vec<Unit> {
     // Events starting before this offset belong to a suppression directive.
     let mut suppressed_until = 0usize;
 
-    for (event, range) in Parser::new_ext(source, opts).into_offset_iter() {
+    let events = Parser::new_ext(source, opts).into_offset_iter();
+    // Titles of reference definitions (`[ops]: https://… "title"`) show as tooltips.
+    for (_, def) in events.reference_definitions().iter() {
+        if let Some(title) = &def.title {
+            b.title(title, def.span.clone());
+        }
+    }
+    for (event, range) in events {
         if range.start < suppressed_until {
             continue;
         }
         match event {
+            Event::Start(Tag::Link { ref title, .. } | Tag::Image { ref title, .. })
+                if !title.is_empty() =>
+            {
+                b.title(title, range.clone());
+            }
             Event::Start(Tag::CodeBlock(kind)) => {
                 b.flush_prose(UnitKind::Prose);
                 let lang = match kind {
@@ -117,12 +132,25 @@ pub(crate) fn units(source: &str) -> Vec<Unit> {
                     continue;
                 }
                 if let Some(block) = html.as_mut() {
-                    block.push_source(&text, range.start, true);
+                    push_html(block, &text, range.start);
                 } else if text.trim_start().starts_with("<!--") {
                     // A comment inside a paragraph: scanned on its own, and the text around it
                     // is joined as it renders (`kube<!-- -->ctl` reads `kubectl`).
                     let mut unit = NormText::default();
                     unit.push_source(&text, range.start, true);
+                    b.push_unit(UnitKind::ProseLines, unit);
+                } else if let Some(tag) = html_tag(&text) {
+                    // An inline tag renders as nothing (the text around it is joined), but
+                    // what it says is read: `alt`/`title` values, and the whole of a tag that
+                    // is no HTML element (`<kubectl delete pod x>`).
+                    let mut unit = NormText::default();
+                    if tag.class == TagClass::Unknown {
+                        unit.push_source(&text, range.start, true);
+                    }
+                    for r in &tag.values {
+                        unit.push_separator(' ', range.start + r.start);
+                        unit.push_source(&text[r.clone()], range.start + r.start, true);
+                    }
                     b.push_unit(UnitKind::ProseLines, unit);
                 }
             }
@@ -158,6 +186,18 @@ impl Builder<'_> {
         }
     }
 
+    /// A link or image title written in `range` (inline, or in a reference definition):
+    /// scanned on its own. A title that is not there verbatim (escaped, or the title of the
+    /// reference definition a link uses) is left to where it is written.
+    fn title(&mut self, title: &str, range: std::ops::Range<usize>) {
+        let Some(p) = self.source.get(range.clone()).and_then(|s| s.rfind(title)) else {
+            return;
+        };
+        let mut unit = NormText::default();
+        unit.push_source(title, range.start + p, true);
+        self.push_unit(UnitKind::ProseLines, unit);
+    }
+
     /// The content of an inline code span, taken from the source between its backtick runs.
     fn code_span(&mut self, range: std::ops::Range<usize>) {
         let Some(raw) = self.source.get(range.clone()) else {
@@ -187,7 +227,9 @@ fn push_text(
     decode_entities: bool,
 ) {
     match source.get(range.clone()) {
-        Some(raw) if raw == text => out.push_source(text, range.start, decode_entities),
+        // Front matter: YAML escapes and entities are decoded.
+        Some(raw) if raw == text && decode_entities => out.push_yaml(text, range.start),
+        Some(raw) if raw == text => out.push_source(text, range.start, false),
         _ => out.push_decoded(text, range),
     }
 }
@@ -230,4 +272,210 @@ fn is_inline_end(tag: &TagEnd) -> bool {
             | TagEnd::Link
             | TagEnd::Image
     )
+}
+
+/// How a tag renders.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TagClass {
+    /// Inline formatting: renders as nothing, words on both sides join (`ku<span></span>bectl`).
+    Inline,
+    /// Any other HTML element: separates words like a space.
+    Other,
+    /// Not an HTML element name (`<kubectl delete pod x>`): the reader sees its text.
+    Unknown,
+}
+
+/// A tag at the start of a string.
+#[derive(Debug)]
+struct HtmlTag {
+    /// Bytes up to and including the closing `>`.
+    len: usize,
+    class: TagClass,
+    /// Ranges of the `alt`, `title` and `aria-label` values (shown to the reader).
+    values: Vec<std::ops::Range<usize>>,
+}
+
+const INLINE_TAGS: &[&str] = &[
+    "a", "abbr", "b", "bdi", "bdo", "big", "cite", "code", "data", "del", "dfn", "em", "font", "i",
+    "ins", "kbd", "mark", "nobr", "q", "s", "samp", "small", "span", "strike", "strong", "sub",
+    "sup", "time", "tt", "u", "var", "wbr",
+];
+
+const OTHER_TAGS: &[&str] = &[
+    "address",
+    "area",
+    "article",
+    "aside",
+    "audio",
+    "blockquote",
+    "body",
+    "br",
+    "button",
+    "canvas",
+    "caption",
+    "center",
+    "col",
+    "colgroup",
+    "dd",
+    "details",
+    "dialog",
+    "dir",
+    "div",
+    "dl",
+    "dt",
+    "embed",
+    "fieldset",
+    "figcaption",
+    "figure",
+    "footer",
+    "form",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "head",
+    "header",
+    "hr",
+    "html",
+    "iframe",
+    "img",
+    "input",
+    "label",
+    "legend",
+    "li",
+    "link",
+    "main",
+    "map",
+    "menu",
+    "meta",
+    "nav",
+    "noscript",
+    "object",
+    "ol",
+    "optgroup",
+    "option",
+    "p",
+    "param",
+    "path",
+    "picture",
+    "pre",
+    "rp",
+    "rt",
+    "ruby",
+    "script",
+    "section",
+    "select",
+    "source",
+    "style",
+    "summary",
+    "svg",
+    "table",
+    "tbody",
+    "td",
+    "template",
+    "textarea",
+    "tfoot",
+    "th",
+    "thead",
+    "title",
+    "tr",
+    "track",
+    "ul",
+    "video",
+];
+
+/// Parses the tag at the start of `s` (`<name attr="v">`, `</name>`).
+fn html_tag(s: &str) -> Option<HtmlTag> {
+    let b = s.as_bytes();
+    let mut i = 1 + usize::from(b.get(1) == Some(&b'/'));
+    let name_start = i;
+    if !b.get(i)?.is_ascii_alphabetic() {
+        return None;
+    }
+    while b
+        .get(i)
+        .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'-')
+    {
+        i += 1;
+    }
+    let name = s[name_start..i].to_ascii_lowercase();
+    let mut values = Vec::new();
+    let mut attr_start = None;
+    while i < b.len() && i < 2048 {
+        match b[i] {
+            b'>' => {
+                let class = if INLINE_TAGS.contains(&name.as_str()) {
+                    TagClass::Inline
+                } else if OTHER_TAGS.contains(&name.as_str()) {
+                    TagClass::Other
+                } else {
+                    TagClass::Unknown
+                };
+                return Some(HtmlTag {
+                    len: i + 1,
+                    class,
+                    values,
+                });
+            }
+            b'"' | b'\'' => {
+                let q = b[i];
+                let close = s[i + 1..].find(q as char).map(|p| i + 1 + p)?;
+                let attr = attr_start.and_then(|a: usize| s.get(a..i));
+                let shown = attr.is_some_and(|a| {
+                    let a = a.trim_end().trim_end_matches('=').trim_end();
+                    ["alt", "title", "aria-label"]
+                        .iter()
+                        .any(|n| a.eq_ignore_ascii_case(n))
+                });
+                if shown {
+                    values.push(i + 1..close);
+                }
+                attr_start = None;
+                i = close + 1;
+            }
+            c if c.is_ascii_whitespace() => {
+                i += 1;
+            }
+            _ => {
+                if attr_start.is_none() || (b[i - 1].is_ascii_whitespace() && b[i] != b'=') {
+                    attr_start = Some(i);
+                }
+                i += 1;
+            }
+        }
+    }
+    None
+}
+
+/// Appends the text of a raw HTML block as it renders: inline tags vanish, other tags separate
+/// words, `alt`/`title` values are read, comments and unknown tags stay as written.
+fn push_html(out: &mut NormText, html: &str, at: usize) {
+    let mut from = 0;
+    let mut i = 0;
+    while let Some(p) = html[i..].find('<') {
+        let lt = i + p;
+        if html[lt..].starts_with("<!--") {
+            i = html[lt..].find("-->").map_or(html.len(), |c| lt + c + 3);
+            continue;
+        }
+        let Some(tag) = html_tag(&html[lt..]) else {
+            i = lt + 1;
+            continue;
+        };
+        if tag.class != TagClass::Unknown {
+            out.push_source(&html[from..lt], at + from, true);
+            if tag.class == TagClass::Other || !tag.values.is_empty() {
+                out.push_separator(' ', at + lt);
+            }
+            for r in &tag.values {
+                out.push_source(&html[lt + r.start..lt + r.end], at + lt + r.start, true);
+                out.push_separator(' ', at + lt + r.end);
+            }
+            from = lt + tag.len;
+        }
+        i = lt + tag.len;
+    }
+    out.push_source(&html[from..], at + from, true);
 }

@@ -3,7 +3,10 @@
 //! Owns how a line becomes words. In code, quotes and backslashes are removed the way a shell
 //! removes them (`k''ubectl` and `"kube""ctl"` are `kubectl`), backslash-newline joins lines, and
 //! shell operators, brackets and commas separate words so `$(…)`, backticks and JSON arrays such
-//! as `["kubectl","delete"]` yield their words. In prose only whitespace and punctuation split
+//! as `["kubectl","delete"]` yield their words. `$'…'` escapes are decoded, `${T:-kubectl}`
+//! is its default, an expansion inside a word (`kube${X}ctl`) is empty, `$(echo kubectl)` is
+//! the word it prints and `{kubectl,delete,pod}` its items; PowerShell and cmd blocks honour
+//! their escape characters. In prose only whitespace and punctuation split
 //! words; quotes, backslashes and leftover emphasis markers are dropped from inside words.
 
 use std::ops::Range;
@@ -125,8 +128,55 @@ fn push_op(out: &mut Vec<Token>, text: &str, at: usize, op: Op) {
     });
 }
 
+/// Which shell's escape character a code block uses besides the POSIX backslash.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Dialect {
+    Posix,
+    /// PowerShell: a backtick escapes the next character (``ku`bectl``).
+    PowerShell,
+    /// cmd.exe: a caret escapes the next character (`ku^bectl`).
+    Cmd,
+}
+
+impl Dialect {
+    /// The dialect of a fenced block's language.
+    pub(crate) fn of_lang(lang: &str) -> Self {
+        match lang {
+            "powershell" | "pwsh" | "ps1" | "ps" | "posh" => Dialect::PowerShell,
+            "bat" | "batch" | "cmd" | "dos" | "batchfile" => Dialect::Cmd,
+            _ => Dialect::Posix,
+        }
+    }
+
+    fn escape(self) -> Option<u8> {
+        match self {
+            Dialect::Posix => None,
+            Dialect::PowerShell => Some(b'`'),
+            Dialect::Cmd => Some(b'^'),
+        }
+    }
+}
+
 /// Splits `text[range]` into shell words and operators. Offsets are offsets in `text`.
 pub(crate) fn tokenize_code(text: &str, range: Range<usize>) -> Vec<Token> {
+    tokenize_code_in(text, range, Dialect::Posix)
+}
+
+/// [`tokenize_code`] for a shell dialect; substitutions that only print a word
+/// (`$(echo kubectl)`) become that word and a brace list (`{kubectl,delete,pod}`) its words.
+pub(crate) fn tokenize_code_in(text: &str, range: Range<usize>, dialect: Dialect) -> Vec<Token> {
+    let mut out = split_code(text, range, dialect);
+    if out
+        .iter()
+        .any(|t| t.op.is_some() || t.text.starts_with('$'))
+    {
+        fold_echo(&mut out);
+        expand_braces(&mut out);
+    }
+    out
+}
+
+fn split_code(text: &str, range: Range<usize>, dialect: Dialect) -> Vec<Token> {
     let mut out = Vec::new();
     let Some(s) = text.get(range.clone()) else {
         return out;
@@ -142,6 +192,16 @@ pub(crate) fn tokenize_code(text: &str, range: Range<usize>) -> Vec<Token> {
             b' ' | b'\t' | b'\r' | b'\n' => {
                 w.finish(at, &mut out);
                 i += 1;
+            }
+            c if Some(c) == dialect.escape() && next.is_some_and(|n| !n.is_ascii_whitespace()) => {
+                let Some(n) = s.get(i + 1..).and_then(|r| r.chars().next()) else {
+                    break;
+                };
+                w.begin(at);
+                w.altered = true;
+                w.bare = true;
+                w.push(n, at + 1);
+                i += 1 + n.len_utf8();
             }
             b'\\' if w.win_path || is_drive_or_dot(&w.text) => {
                 w.win_path = true;
@@ -178,16 +238,53 @@ pub(crate) fn tokenize_code(text: &str, range: Range<usize>) -> Vec<Token> {
             }
             b'$' if next == Some(b'\'') => {
                 w.begin(at);
-                i = quoted(s, i + 1, base, b'\'', &mut w);
+                i = ansi_quoted(s, i + 1, base, &mut w);
             }
             b'$' if next == Some(b'{') => {
-                // `${VAR}` stays part of the word.
                 let close = s[i..].find('}').map_or(s.len(), |p| i + p + 1);
-                for (k, c) in s[i..close].char_indices() {
-                    w.push(c, at + k);
+                let body = s.get(i + 2..close.saturating_sub(1)).unwrap_or("");
+                let name_len = body
+                    .bytes()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == b'_')
+                    .count();
+                let default = body[name_len..]
+                    .strip_prefix(":-")
+                    .or_else(|| body[name_len..].strip_prefix(":="))
+                    .or_else(|| body[name_len..].strip_prefix('-'))
+                    .or_else(|| body[name_len..].strip_prefix('='))
+                    .filter(|_| name_len > 0);
+                let mid_word =
+                    !w.text.is_empty() && b.get(close).is_some_and(|c| c.is_ascii_alphanumeric());
+                if let Some(d) = default {
+                    // `${TOOL:-kubectl}`: the default is what runs when TOOL is unset.
+                    let d_at = at + 2 + name_len + (body.len() - name_len - d.len());
+                    w.begin(at);
+                    w.altered = true;
+                    for (k, c) in d.char_indices() {
+                        w.push(c, d_at + k);
+                    }
+                } else if body == "IFS" {
+                    // `${IFS}` expands to a space.
+                    w.finish(at, &mut out);
+                } else if mid_word {
+                    // `kube${EMPTY}ctl`: an expansion inside a word, read as empty.
+                    w.altered = true;
+                } else {
+                    // `${VAR}` stays part of the word.
+                    for (k, c) in s[i..close].char_indices() {
+                        w.push(c, at + k);
+                    }
                 }
                 w.bare = true;
                 i = close;
+            }
+            b'$' if matches!(next, Some(b'@' | b'*'))
+                && !w.text.is_empty()
+                && b.get(i + 2).is_some_and(u8::is_ascii_alphanumeric) =>
+            {
+                // `kube$@ctl`: no positional parameters, nothing inserted.
+                w.altered = true;
+                i += 2;
             }
             b'`' | b';' | b'|' | b'&' | b'(' => {
                 w.finish(at, &mut out);
@@ -276,6 +373,198 @@ fn quoted(s: &str, i: usize, base: usize, quote: u8, w: &mut Word) -> usize {
     (j + 1).min(b.len())
 }
 
+/// Reads an ANSI-C quoted part (`$'\x6bubectl'`, `$'\153'`, `$'\u006b'`) starting at the
+/// quote `s[i]`, decoding its escapes; returns the index after it.
+fn ansi_quoted(s: &str, i: usize, base: usize, w: &mut Word) -> usize {
+    let b = s.as_bytes();
+    w.begin(base + i);
+    w.altered = true;
+    w.quoted_parts += 1;
+    let mut j = i + 1;
+    while j < b.len() && b[j] != b'\'' {
+        if b[j] == b'\\'
+            && let Some(&n) = b.get(j + 1)
+        {
+            let (radix, from, max) = match n {
+                b'x' => (16, j + 2, 2),
+                b'u' => (16, j + 2, 4),
+                b'U' => (16, j + 2, 8),
+                b'0'..=b'7' => (8, j + 1, 3),
+                _ => (0, j + 1, 0),
+            };
+            let digits = s[from..]
+                .bytes()
+                .take(max)
+                .take_while(|c| (*c as char).is_digit(radix.max(2)))
+                .count();
+            let code = (radix > 0 && digits > 0)
+                .then(|| u32::from_str_radix(&s[from..from + digits], radix).ok())
+                .flatten()
+                .and_then(char::from_u32);
+            match code {
+                Some(c) => {
+                    w.push(c, base + j);
+                    j = from + digits;
+                }
+                None => {
+                    let Some(c) = s[j + 1..].chars().next() else {
+                        break;
+                    };
+                    let shown = match c {
+                        'n' => '\n',
+                        't' => '\t',
+                        other => other,
+                    };
+                    w.push(shown, base + j);
+                    j += 1 + c.len_utf8();
+                }
+            }
+            continue;
+        }
+        let Some(c) = s[j..].chars().next() else {
+            break;
+        };
+        w.push(c, base + j);
+        j += c.len_utf8();
+    }
+    w.inner = None;
+    (j + 1).min(b.len())
+}
+
+/// `$(echo WORD)`, `` `echo WORD` ``, `$(printf WORD)`, as separate tokens or as one quoted
+/// word (`"$(echo kubectl)"`), become the word they print.
+fn fold_echo(tokens: &mut Vec<Token>) {
+    let printer = |t: &Token| t.is_word() && matches!(t.text.as_str(), "echo" | "printf");
+    let mut k = 0;
+    while k < tokens.len() {
+        if tokens[k].is_word() {
+            if let Some(word) = echoed(&tokens[k].text) {
+                let t = &mut tokens[k];
+                t.text = word;
+                t.altered = true;
+                t.inner = None;
+            }
+            k += 1;
+            continue;
+        }
+        let opener = tokens[k].text.as_str();
+        let closer = match opener {
+            "$(" => ")",
+            "`" => "`",
+            _ => {
+                k += 1;
+                continue;
+            }
+        };
+        let fits = tokens.get(k + 1).is_some_and(printer)
+            && tokens
+                .get(k + 2)
+                .is_some_and(|t| t.is_word() && !t.is_flag())
+            && tokens
+                .get(k + 3)
+                .is_some_and(|t| t.op.is_some() && t.text == closer);
+        if fits {
+            let mut word = tokens[k + 2].clone();
+            word.start = tokens[k].start;
+            word.end = tokens[k + 3].end;
+            word.altered = true;
+            word.inner = None;
+            tokens.splice(k..=k + 3, std::iter::once(word));
+        }
+        k += 1;
+    }
+}
+
+/// In prose, `$(echo kubectl)` is the words `$`, `(`, `echo`, `kubectl`, `)`: the word it
+/// prints.
+fn fold_prose_echo(tokens: &mut Vec<Token>) {
+    let mut k = 0;
+    while k + 4 < tokens.len() {
+        let fits = tokens[k].is_word()
+            && tokens[k].text == "$"
+            && tokens[k + 1].text == "("
+            && tokens[k + 1].op.is_some()
+            && tokens[k + 2].is_word()
+            && matches!(tokens[k + 2].text.as_str(), "echo" | "printf")
+            && tokens[k + 3].is_word()
+            && !tokens[k + 3].is_flag()
+            && tokens[k + 4].text == ")"
+            && tokens[k + 4].op.is_some();
+        if fits {
+            let mut word = tokens[k + 3].clone();
+            word.start = tokens[k].start;
+            word.end = tokens[k + 4].end;
+            word.altered = true;
+            tokens.splice(k..=k + 4, std::iter::once(word));
+        }
+        k += 1;
+    }
+}
+
+/// The word a quoted `$(echo WORD)` or `` `echo WORD` `` prints.
+fn echoed(text: &str) -> Option<String> {
+    let body = text
+        .strip_prefix("$(")
+        .and_then(|r| r.strip_suffix(')'))
+        .or_else(|| text.strip_prefix('`').and_then(|r| r.strip_suffix('`')))?;
+    let mut words = body.split_whitespace();
+    if !matches!(words.next(), Some("echo" | "printf")) {
+        return None;
+    }
+    let word = words.next()?.trim_matches(|c| c == '\'' || c == '"');
+    (words.next().is_none() && !word.is_empty() && !word.starts_with('-')).then(|| word.into())
+}
+
+/// `{kubectl,delete,pod,x}` written as one word expands to its items.
+fn expand_braces(tokens: &mut Vec<Token>) {
+    let mut k = 0;
+    while k < tokens.len() {
+        let open = &tokens[k];
+        let starts_word = k == 0 || tokens[k - 1].end < open.start || tokens[k - 1].op.is_some();
+        if open.op != Some(Op::Open) || open.text != "{" || !starts_word {
+            k += 1;
+            continue;
+        }
+        // word , word , … } with nothing in between.
+        let mut j = k + 1;
+        let mut items = 0;
+        let mut closed = None;
+        while let Some(t) = tokens.get(j) {
+            if t.start != tokens[j - 1].end {
+                break;
+            }
+            let want_word = (j - k) % 2 == 1;
+            match (&t.op, want_word) {
+                (None, true) => items += 1,
+                (Some(Op::Comma), false) => {}
+                (Some(Op::Close), false) if t.text == "}" => {
+                    closed = Some(j);
+                    break;
+                }
+                _ => break,
+            }
+            j += 1;
+        }
+        match closed {
+            Some(close) if items >= 2 => {
+                let words: Vec<Token> = tokens[k + 1..close]
+                    .iter()
+                    .filter(|t| t.is_word())
+                    .cloned()
+                    .map(|mut t| {
+                        t.altered = true;
+                        t
+                    })
+                    .collect();
+                let n = words.len();
+                tokens.splice(k..=close, words);
+                k += n;
+            }
+            _ => k += 1,
+        }
+    }
+}
+
 /// Splits `text[range]` into prose words and clause separators.
 pub(crate) fn tokenize_prose(text: &str, range: Range<usize>) -> Vec<Token> {
     let mut out = Vec::new();
@@ -291,6 +580,10 @@ pub(crate) fn tokenize_prose(text: &str, range: Range<usize>) -> Vec<Token> {
         let ends_clause = next.is_none_or(|n| n.is_whitespace() || "\"')]}".contains(n));
         match c {
             c if c.is_whitespace() => w.finish(at, &mut out),
+            '$' if next == Some('\'') => {
+                w.begin(at);
+                w.altered = true;
+            }
             '\'' | '"' | '\\' | '`' | '*' => {
                 // Removed from inside words: `k'ubectl`, leftover `**` in raw HTML.
                 w.begin(at);
@@ -321,6 +614,7 @@ pub(crate) fn tokenize_prose(text: &str, range: Range<usize>) -> Vec<Token> {
         }
     }
     out.retain(|t| !(t.is_word() && t.text.is_empty()));
+    fold_prose_echo(&mut out);
     let mut prev_end = base;
     for t in &mut out {
         t.nl_before = text

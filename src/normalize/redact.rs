@@ -11,22 +11,33 @@ use std::sync::LazyLock;
 /// What replaces a secret in messages.
 pub const MASK: &str = "<redacted>";
 
-static EMAIL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}").unwrap()
-});
+const EMAIL_PATTERN: &str = r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}";
+
+static EMAIL: LazyLock<Regex> = LazyLock::new(|| Regex::new(EMAIL_PATTERN).expect("static regex"));
 
 /// Credentials written into text: bearer/basic tokens, JWTs, well-known key formats,
-/// `password=…`-style pairs, private keys and userinfo in URLs.
-static SECRET: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(concat!(
-        r"(?i:\b(?:bearer|basic|token|apikey)\s+[A-Za-z0-9._~+/=\-]{8,})",
-        r"|eyJ[A-Za-z0-9_\-]{5,}\.[A-Za-z0-9_\-]{5,}\.[A-Za-z0-9_\-]*",
-        r"|\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|glpat-[A-Za-z0-9_\-]{16,}|xox[abeprs]-[A-Za-z0-9\-]{10,}|sk_(?:live|test)_[A-Za-z0-9]{10,}|sk-[A-Za-z0-9_\-]{20,}|AKIA[0-9A-Z]{16}|AIza[0-9A-Za-z_\-]{30,})",
-        r"|(?i:\b(?:password|passwd|pwd|secret|client_secret|token|access_token|api[_\-]?key|access[_\-]?key|private[_\-]?key|authorization)\b\s*[=:]\s*\S+)",
-        r"|-----BEGIN [A-Z ]*PRIVATE KEY-----",
-        r"|[a-zA-Z][a-zA-Z0-9+.\-]*://[^/\s@]+@",
-    ))
-    .unwrap()
+/// `password=…`-style pairs, private keys and userinfo in URLs. One pattern each, so that
+/// [`mask`] can mask where they overlap.
+const SECRET_PATTERNS: [&str; 6] = [
+    r"(?i:\b(?:bearer|basic|token|apikey)\s+[A-Za-z0-9._~+/=\-]{8,})",
+    r"eyJ[A-Za-z0-9_\-]{5,}\.[A-Za-z0-9_\-]{5,}\.[A-Za-z0-9_\-]*",
+    r"\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|glpat-[A-Za-z0-9_\-]{16,}|xox[abeprs]-[A-Za-z0-9\-]{10,}|sk_(?:live|test)_[A-Za-z0-9]{10,}|sk-[A-Za-z0-9_\-]{20,}|AKIA[0-9A-Z]{16}|AIza[0-9A-Za-z_\-]{30,})",
+    r"(?i:\b(?:password|passwd|pwd|secret|client_secret|token|access_token|api[_\-]?key|access[_\-]?key|private[_\-]?key|authorization)\b\s*[=:]\s*\S+)",
+    r"-----BEGIN [A-Z ]*PRIVATE KEY-----",
+    r"[a-zA-Z][a-zA-Z0-9+.\-]*://[^/\s@]+@",
+];
+
+/// Any of [`SECRET_PATTERNS`], for a yes/no answer.
+static SECRET: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(&SECRET_PATTERNS.join("|")).expect("static regex"));
+
+/// Each of [`SECRET_PATTERNS`] on its own, and the email pattern, for [`mask`].
+static MASKED: LazyLock<Vec<Regex>> = LazyLock::new(|| {
+    SECRET_PATTERNS
+        .iter()
+        .chain([&EMAIL_PATTERN])
+        .map(|p| Regex::new(p).expect("static regex"))
+        .collect()
 });
 
 /// True when a string carries something that must never be printed: an email address, a
@@ -45,10 +56,34 @@ pub fn value(s: &str) -> Option<String> {
     Some(t.to_string())
 }
 
-/// Text for stderr: every secret-looking part masked.
+/// Text for stderr: every secret-looking part masked. Each pattern is matched on the original
+/// text and the union of what they match is masked, so that one match cannot swallow the
+/// start of another secret and leave its rest in clear (`?token=x/Bearer abcdefgh…`).
 pub fn mask(s: &str) -> String {
-    let s = SECRET.replace_all(s, MASK);
-    EMAIL.replace_all(&s, MASK).into_owned()
+    let mut spans: Vec<(usize, usize)> = MASKED
+        .iter()
+        .flat_map(|re| re.find_iter(s).map(|m| (m.start(), m.end())))
+        .collect();
+    if spans.is_empty() {
+        return s.to_string();
+    }
+    spans.sort_unstable();
+    let mut out = String::with_capacity(s.len());
+    let mut done = 0;
+    let mut i = 0;
+    while i < spans.len() {
+        let (start, mut end) = spans[i];
+        i += 1;
+        while i < spans.len() && spans[i].0 <= end {
+            end = end.max(spans[i].1);
+            i += 1;
+        }
+        out.push_str(&s[done..start]);
+        out.push_str(MASK);
+        done = end;
+    }
+    out.push_str(&s[done..]);
+    out
 }
 
 /// A URL allowed into `source_refs`: userinfo removed, credential-bearing query (and fragment)
@@ -282,5 +317,20 @@ mod tests {
             mask("found `dana@example.com` and Bearer abcdefghijkl"),
             "found `<redacted>` and <redacted>"
         );
+    }
+
+    /// Found by fuzzing (grafana target): a `key=value` match ran on to the next blank and
+    /// swallowed the keyword of the following token, whose rest was printed in clear.
+    #[test]
+    fn overlapping_secrets_are_all_masked() {
+        assert_eq!(
+            mask("unknown `x?token=vek/Bearer zq7tokABCDEFGH12345` here"),
+            "unknown `x?<redacted>` here"
+        );
+        assert_eq!(
+            mask("view?api_key=glsa_x/Bearer zq7tokABCDEFGH12345 and a@b.example.com"),
+            "view?<redacted> and <redacted>"
+        );
+        assert_eq!(mask("nothing to hide"), "nothing to hide");
     }
 }

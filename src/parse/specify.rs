@@ -329,8 +329,8 @@ fn parse_yaml_actions(
 ) -> Result<()> {
     let block = &text[r.clone()];
     let (line0, _) = idx.position(text, r.start);
-    let parsed: YamlActions = serde_yaml::from_str(block).map_err(|e| {
-        let inner = yaml::yaml_error(file, &e, line0 - 1);
+    // Through the shared entry point: its size, nesting and duplicate-key guards apply here too.
+    let parsed: YamlActions = yaml::from_yaml(file, block, line0 - 1).map_err(|inner| {
         match inner {
             Error::Input { file, line, col, message } => Error::input(
                 file,

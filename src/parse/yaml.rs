@@ -10,6 +10,14 @@ pub fn from_yaml<T: DeserializeOwned>(
     text: &str,
     line_offset: u32,
 ) -> Result<T, Error> {
+    guard(file, text, line_offset)?;
+    if let Err(e) = Unique::deserialize(serde_yaml::Deserializer::from_str(text)) {
+        // Only a duplicate is reported here; any other problem is reported below, by the
+        // pass that knows the expected shape.
+        if e.to_string().contains(DUPLICATE) {
+            return Err(yaml_error(file, &e, line_offset));
+        }
+    }
     serde_path_to_error::deserialize(serde_yaml::Deserializer::from_str(text)).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
@@ -56,6 +64,17 @@ pub fn yaml_error(file: &str, e: &serde_yaml::Error, line_offset: u32) -> Error 
 
 pub fn from_json<T: DeserializeOwned>(file: &str, text: &str) -> Result<T, Error> {
     let mut de = serde_json::Deserializer::from_str(text);
+    if let Err(e) = Unique::deserialize(&mut de)
+        && e.to_string().contains(DUPLICATE)
+    {
+        return Err(Error::input(
+            file,
+            e.line() as u32,
+            e.column() as u32,
+            strip_position(&e.to_string()),
+        ));
+    }
+    let mut de = serde_json::Deserializer::from_str(text);
     let value: std::result::Result<T, (String, serde_json::Error)> =
         serde_path_to_error::deserialize(&mut de)
             .map_err(|e| (e.path().to_string(), e.into_inner()));
@@ -69,6 +88,180 @@ pub fn from_json<T: DeserializeOwned>(file: &str, text: &str) -> Result<T, Error
         Error::input(file, line, col, strip_position(&inner.to_string()))
     })
 }
+
+/// Largest YAML text parsed (front matter, a YAML readiness document, the config): the parser
+/// holds every event of a document in memory (about 130 bytes each), so a 4 MiB document of
+/// one-character items costs hundreds of MiB.
+pub const MAX_YAML_BYTES: usize = 1024 * 1024;
+/// Deepest flow nesting (`[` / `{`) accepted: the deserializer refuses more than 128 levels
+/// anyway, and the parser's cost grows with the depth times the number of tokens.
+pub const MAX_FLOW_DEPTH: usize = 128;
+/// Most flow collections in one YAML text. Counted on the raw text (brackets in strings and
+/// comments included), so a `]` hidden in a string cannot make a deep nesting look shallow.
+pub const MAX_FLOW_OPENERS: usize = 1024;
+
+/// Refuses, before parsing, YAML whose parsing alone would cost too much time or memory.
+fn guard(file: &str, text: &str, line_offset: u32) -> Result<(), Error> {
+    let at = |off: usize, msg: String| {
+        let (line, col) = crate::span::LineIndex::new(text).position(text, off);
+        Error::input(file, line + line_offset, col, msg)
+    };
+    if text.len() > MAX_YAML_BYTES {
+        return Err(at(
+            0,
+            format!(
+                "YAML block is {} bytes, above the limit of {MAX_YAML_BYTES} bytes for YAML",
+                text.len()
+            ),
+        ));
+    }
+    let (mut depth, mut openers) = (0usize, 0usize);
+    for (i, b) in text.bytes().enumerate() {
+        match b {
+            b'[' | b'{' => {
+                depth += 1;
+                openers += 1;
+                if depth > MAX_FLOW_DEPTH {
+                    return Err(at(
+                        i,
+                        format!(
+                            "YAML nested more than {MAX_FLOW_DEPTH} levels deep (`[` / `{{`): refused before parsing"
+                        ),
+                    ));
+                }
+                if openers > MAX_FLOW_OPENERS {
+                    return Err(at(
+                        i,
+                        format!(
+                            "YAML has more than {MAX_FLOW_OPENERS} `[` / `{{`: refused before parsing"
+                        ),
+                    ));
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+const DUPLICATE: &str = "duplicate field";
+
+/// Any YAML or JSON value, checked for keys that appear twice in one mapping: serde keeps the
+/// last of two equal keys in a map (and a struct reports only its own fields), so a second
+/// `implementation:` under `evidence:` would silently replace the first.
+struct Unique;
+
+impl<'de> serde::Deserialize<'de> for Unique {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(UniqueVisitor)
+    }
+}
+
+struct UniqueVisitor;
+
+/// A mapping key, as text (scalars only; a complex key is never equal to another here).
+struct Key(Option<String>);
+
+impl<'de> serde::Deserialize<'de> for Key {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Key;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a key")
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Key, E> {
+                Ok(Key(Some(v.to_string())))
+            }
+            fn visit_bool<E>(self, v: bool) -> Result<Key, E> {
+                Ok(Key(Some(v.to_string())))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Key, E> {
+                Ok(Key(Some(v.to_string())))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Key, E> {
+                Ok(Key(Some(v.to_string())))
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<Key, E> {
+                Ok(Key(Some(v.to_string())))
+            }
+            fn visit_unit<E>(self) -> Result<Key, E> {
+                Ok(Key(Some("null".into())))
+            }
+            fn visit_none<E>(self) -> Result<Key, E> {
+                Ok(Key(Some("null".into())))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, a: A) -> Result<Key, A::Error> {
+                UniqueVisitor.visit_seq(a).map(|_| Key(None))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, a: A) -> Result<Key, A::Error> {
+                UniqueVisitor.visit_map(a).map(|_| Key(None))
+            }
+            fn visit_enum<A: serde::de::EnumAccess<'de>>(self, a: A) -> Result<Key, A::Error> {
+                UniqueVisitor.visit_enum(a).map(|_| Key(None))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for UniqueVisitor {
+    type Value = Unique;
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("any value")
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<Unique, E> {
+        Ok(Unique)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Unique, E> {
+        Ok(Unique)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Unique, E> {
+        Ok(Unique)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Unique, E> {
+        Ok(Unique)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<Unique, E> {
+        Ok(Unique)
+    }
+    fn visit_unit<E>(self) -> Result<Unique, E> {
+        Ok(Unique)
+    }
+    fn visit_none<E>(self) -> Result<Unique, E> {
+        Ok(Unique)
+    }
+    fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Unique, D::Error> {
+        Unique::deserialize(d)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut a: A) -> Result<Unique, A::Error> {
+        while a.next_element::<Unique>()?.is_some() {}
+        Ok(Unique)
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut a: A) -> Result<Unique, A::Error> {
+        let mut seen = std::collections::HashSet::new();
+        while let Some(Key(k)) = a.next_key::<Key>()? {
+            if let Some(k) = k
+                && !seen.insert(k.clone())
+            {
+                return Err(serde::de::Error::custom(format!(
+                    "{DUPLICATE} `{k}`: a key may appear once in a mapping (a second one would silently replace the first)"
+                )));
+            }
+            a.next_value::<Unique>()?;
+        }
+        Ok(Unique)
+    }
+    fn visit_enum<A: serde::de::EnumAccess<'de>>(self, a: A) -> Result<Unique, A::Error> {
+        use serde::de::VariantAccess;
+        // A tagged YAML value (`!tag value`): the value under the tag is checked.
+        let (_, v) = a.variant::<serde::de::IgnoredAny>()?;
+        v.newtype_variant::<Unique>()
+    }
+}
+
+use serde::Deserialize as _;
 
 /// serde's messages end in " at line L column C"; the position is printed separately.
 fn strip_position(msg: &str) -> String {

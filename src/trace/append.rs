@@ -49,13 +49,18 @@ pub fn validate_entry(incident_id: &str, step: &str, reference: &str) -> Result<
 /// What one append wrote.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Appended {
-    /// The record, without its newline.
+    /// The record, without its newline (the one already in the log when it was not written
+    /// again).
     pub record: String,
     /// Byte offset of the record in the log.
     pub offset: u64,
-    /// E.g. that a torn record left by an earlier crash was moved aside.
+    /// E.g. that a torn record left by an earlier crash was moved aside, or that the record
+    /// was already there.
     pub warnings: Vec<String>,
 }
+
+/// One record to append: incident id, step, ref.
+pub type Entry<'a> = (&'a str, &'a str, &'a str);
 
 /// Appends one record to the log at `path` (created with its directory if absent). Returns
 /// warnings, e.g. that a torn record left by an earlier crash was moved aside.
@@ -70,20 +75,43 @@ pub fn append_record(
     step: &str,
     reference: &str,
 ) -> Result<Appended> {
-    let step = validate_entry(incident_id, step, reference)?;
-    let record = NewRecord {
-        ts: rfc3339_utc(std::time::SystemTime::now()),
-        incident_id,
-        step,
-        reference,
-    };
-    let mut line = serde_json::to_vec(&record).map_err(|e| Error::Usage(e.to_string()))?;
-    line.push(b'\n');
+    let mut done = append_all(path, &[(incident_id, step, reference)])?;
+    Ok(done.pop().unwrap_or_else(|| Appended {
+        record: String::new(),
+        offset: 0,
+        warnings: Vec::new(),
+    }))
+}
 
-    let io = |e| Error::io(path, e);
+/// Appends several records as one write: all of them land, or none (a command that records
+/// two links of a chain leaves neither behind when it fails, so running it again duplicates
+/// nothing). A record already in the log, with the same incident, step and ref, is not written
+/// again: a retry after a failure or a kill whose record did land adds no duplicate. Warnings
+/// are on the first result.
+pub fn append_all(path: &Path, entries: &[Entry<'_>]) -> Result<Vec<Appended>> {
+    let mut lines = Vec::with_capacity(entries.len());
+    for &(incident_id, step, reference) in entries {
+        let step = validate_entry(incident_id, step, reference)?;
+        let key = serde_json::to_vec(&Key {
+            incident_id,
+            step,
+            reference,
+        })
+        .map_err(|e| Error::Usage(e.to_string()))?;
+        let record = NewRecord {
+            ts: rfc3339_utc(std::time::SystemTime::now()),
+            incident_id,
+            step,
+            reference,
+        };
+        let line = serde_json::to_vec(&record).map_err(|e| Error::Usage(e.to_string()))?;
+        lines.push((line, key));
+    }
+
     let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
     if let Some(dir) = dir {
-        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        std::fs::create_dir_all(dir)
+            .map_err(|e| failed(dir, "creating the trace log's directory", e))?;
     }
     let existed = path.exists();
     let mut file = std::fs::OpenOptions::new()
@@ -91,9 +119,10 @@ pub fn append_record(
         .append(true)
         .create(true)
         .open(path)
-        .map_err(io)?;
+        .map_err(|e| failed(path, "opening the trace log to append", e))?;
     // Released when `file` is dropped, also on every error path below.
-    file.lock().map_err(io)?;
+    file.lock()
+        .map_err(|e| failed(path, "locking the trace log", e))?;
     if !existed {
         // The new directory entry must survive a crash too.
         if let Some(dir) = dir {
@@ -101,20 +130,140 @@ pub fn append_record(
         }
     }
     let mut warnings = Vec::new();
-    let len = file.metadata().map_err(io)?.len();
+    let len = file
+        .metadata()
+        .map_err(|e| failed(path, "reading the trace log's size", e))?
+        .len();
     let start = repair_torn_tail(&mut file, path, len, &mut warnings)?;
-    if let Err(e) = file.write_all(&line).and_then(|()| file.sync_data()) {
-        // Leave no partial record behind: cut back to where this append began.
-        let _ = file.set_len(start);
-        let _ = file.sync_data();
-        return Err(io(e));
+    let existing = read_prefix(&mut file, path, start)?;
+
+    let mut out = Vec::new();
+    let mut batch = Vec::new();
+    for (line, key) in lines {
+        let found = find_record(&existing, &key).or_else(|| {
+            // Twice in one batch is once.
+            find_record(&batch, &key).map(|at| start + at)
+        });
+        if let Some(at) = found {
+            let shown = record_at(if at >= start { &batch } else { &existing }, at, start);
+            warnings.push(format!(
+                "{}: the same record is already in the log at byte {at}; not written again",
+                path.display()
+            ));
+            out.push(Appended {
+                record: shown,
+                offset: at,
+                warnings: Vec::new(),
+            });
+            continue;
+        }
+        let offset = start + batch.len() as u64;
+        out.push(Appended {
+            record: String::from_utf8_lossy(&line).into_owned(),
+            offset,
+            warnings: Vec::new(),
+        });
+        batch.extend_from_slice(&line);
+        batch.push(b'\n');
     }
-    line.pop();
-    Ok(Appended {
-        record: String::from_utf8_lossy(&line).into_owned(),
-        offset: start,
-        warnings,
-    })
+    if !batch.is_empty() {
+        if let Err(e) = file.write_all(&batch) {
+            return Err(roll_back(
+                &file,
+                path,
+                start,
+                "appending to the trace log",
+                e,
+            ));
+        }
+        if let Err(e) = file.sync_data() {
+            return Err(roll_back(
+                &file,
+                path,
+                start,
+                "syncing the trace log to disk",
+                e,
+            ));
+        }
+    }
+    if let Some(first) = out.first_mut() {
+        first.warnings = warnings;
+    }
+    Ok(out)
+}
+
+/// The identity of a record for spotting a repeat: its fields after `ts`, as written.
+#[derive(Serialize)]
+struct Key<'a> {
+    incident_id: &'a str,
+    step: &'a str,
+    #[serde(rename = "ref")]
+    reference: &'a str,
+}
+
+/// The whole log before `end` (the records a repeat is looked for in).
+fn read_prefix(file: &mut std::fs::File, path: &Path, end: u64) -> Result<Vec<u8>> {
+    let mut bytes = vec![0u8; end as usize];
+    file.seek(SeekFrom::Start(0))
+        .and_then(|_| file.read_exact(&mut bytes))
+        .map_err(|e| failed(path, "reading the trace log", e))?;
+    Ok(bytes)
+}
+
+/// Byte offset of a line written by sddgate with these fields: `{"ts":…,` then the key's
+/// fields, then the end of the line. JSON escapes quotes inside strings, so the key cannot
+/// match inside another record's ref.
+fn find_record(log: &[u8], key: &[u8]) -> Option<u64> {
+    let body = key.strip_prefix(b"{")?;
+    let mut needle = Vec::with_capacity(body.len() + 2);
+    needle.push(b',');
+    needle.extend_from_slice(body);
+    needle.push(b'\n');
+    let finder = aho_corasick::AhoCorasick::new([&needle]).ok()?;
+    let m = finder.find(log)?;
+    let line_start = log[..m.start()]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    Some(line_start as u64)
+}
+
+fn record_at(bytes: &[u8], at: u64, start: u64) -> String {
+    let from = if at >= start { at - start } else { at } as usize;
+    let rest = &bytes[from.min(bytes.len())..];
+    let end = rest.iter().position(|&b| b == b'\n').unwrap_or(rest.len());
+    String::from_utf8_lossy(&rest[..end]).into_owned()
+}
+
+/// After a failed write or sync: cut the log back to where this append began, so no partial
+/// record stays. When even that fails, the partial record has no newline and the next append
+/// moves it aside; the message says so.
+fn roll_back(
+    file: &std::fs::File,
+    path: &Path,
+    start: u64,
+    doing: &str,
+    e: std::io::Error,
+) -> Error {
+    // A device or pipe named as the log (`/dev/full`) keeps nothing to cut.
+    let regular = file.metadata().is_ok_and(|m| m.is_file());
+    match file.set_len(start).and_then(|()| file.sync_data()) {
+        Err(_) if !regular => failed(path, doing, e),
+        Ok(()) => failed(path, &format!("{doing} (nothing was recorded)"), e),
+        Err(cut) => failed(
+            path,
+            &format!(
+                "{doing} (the partial record could not be cut off: {cut}; the next append moves it to {}.torn)",
+                path.display()
+            ),
+            e,
+        ),
+    }
+}
+
+/// An I/O error naming the operation as well as the file.
+fn failed(path: &Path, doing: &str, e: std::io::Error) -> Error {
+    Error::io(path, std::io::Error::new(e.kind(), format!("{doing}: {e}")))
 }
 
 /// If the log does not end with a newline, its last line is a torn append: its bytes go to
@@ -126,7 +275,7 @@ fn repair_torn_tail(
     len: u64,
     warnings: &mut Vec<String>,
 ) -> Result<u64> {
-    let io = |e| Error::io(path, e);
+    let io = |e| failed(path, "reading the end of the trace log", e);
     if len == 0 {
         return Ok(0);
     }
@@ -157,17 +306,25 @@ fn repair_torn_tail(
     let mut aside_name = path.as_os_str().to_owned();
     aside_name.push(".torn");
     let aside = std::path::PathBuf::from(aside_name);
+    let saving = "saving an interrupted record of the trace log";
     let mut kept = std::fs::OpenOptions::new()
         .append(true)
         .create(true)
         .open(&aside)
-        .map_err(|e| Error::io(&aside, e))?;
+        .map_err(|e| failed(&aside, saving, e))?;
+    let kept_len = kept
+        .metadata()
+        .map_err(|e| failed(&aside, saving, e))?
+        .len();
     torn.push(b'\n');
-    kept.write_all(&torn)
-        .and_then(|()| kept.sync_data())
-        .map_err(|e| Error::io(&aside, e))?;
-    file.set_len(cut).map_err(io)?;
-    file.sync_data().map_err(io)?;
+    if let Err(e) = kept.write_all(&torn).and_then(|()| kept.sync_data()) {
+        // A half-saved copy would be saved again, whole, by the next append.
+        let _ = kept.set_len(kept_len);
+        return Err(failed(&aside, saving, e));
+    }
+    file.set_len(cut)
+        .and_then(|()| file.sync_data())
+        .map_err(|e| failed(path, "cutting an interrupted record from the trace log", e))?;
     warnings.push(format!(
         "{}: an earlier append was interrupted; its incomplete record ({} bytes at byte {cut}) was moved to {}",
         path.display(),

@@ -55,6 +55,8 @@ const require = createRequire(import.meta.url);
  */
 export const SDDGATE_OPERATIONS = [
   ["get", "/user"],
+  ["get", "/repos/{owner}/{repo}/pulls"],
+  ["get", "/repos/{owner}/{repo}/pulls/{pull_number}"],
   ["get", "/repos/{owner}/{repo}/pulls/{pull_number}/files"],
   ["get", "/repos/{owner}/{repo}/pulls/{pull_number}/reviews"],
   ["get", "/repos/{owner}/{repo}/issues/{issue_number}/comments"],

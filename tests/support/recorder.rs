@@ -41,6 +41,10 @@
 //!   `filter=latest` by default (the newest run per name) and `filter=all`; newest first.
 //! - `read_only`: every POST/PATCH/PUT/DELETE on a known route → 403 "Resource not accessible by
 //!   integration"; unknown routes stay 404.
+//! - Pull requests ([`State::pulls`], seeded with [`State::add_pull`]): `GET …/pulls` filters by
+//!   `state` (default `open`; `closed`, `all`), `head` (`owner:branch`, as GitHub documents it:
+//!   the head repository's owner and the branch, case-insensitive owner) and `base` (branch),
+//!   oldest first; `GET …/pulls/{n}` answers one, 404 when not seeded.
 
 use serde_json::{Map, Value, json};
 use std::collections::VecDeque;
@@ -252,6 +256,8 @@ pub struct State {
     pub default_branch: String,
     /// GitHub caps per_page at 100; default 100.
     pub max_per_page: usize,
+    /// Pull requests of the repository (for `GET …/pulls` and `GET …/pulls/{n}`).
+    pub pulls: Vec<Pull>,
 }
 
 impl Default for State {
@@ -272,6 +278,7 @@ impl Default for State {
             contents: vec![],
             default_branch: "main".into(),
             max_per_page: 100,
+            pulls: vec![],
         }
     }
 }
@@ -302,6 +309,33 @@ impl State {
     pub fn add_content(&mut self, path: &str, git_ref: &str, text: &str) {
         self.contents
             .push((path.into(), git_ref.into(), text.into()));
+    }
+    /// Seed an open pull request `number` from `head_repo` (`owner/name`; a fork when not this
+    /// repository) branch `head_ref` at `head_sha`, into `main` at `base_sha`.
+    pub fn add_pull(
+        &mut self,
+        number: u64,
+        head_repo: &str,
+        head_ref: &str,
+        head_sha: &str,
+        base_sha: &str,
+    ) {
+        self.pulls.push(Pull {
+            number,
+            state: "open".into(),
+            head_repo: head_repo.into(),
+            head_ref: head_ref.into(),
+            head_sha: head_sha.into(),
+            base_ref: self.default_branch.clone(),
+            base_sha: base_sha.into(),
+        });
+    }
+    /// The pull request `number` (panics when not seeded), to change it (a push, a close).
+    pub fn pull_mut(&mut self, number: u64) -> &mut Pull {
+        self.pulls
+            .iter_mut()
+            .find(|p| p.number == number)
+            .unwrap_or_else(|| panic!("pull request #{number} is not seeded"))
     }
     pub fn add_team_member(&mut self, org: &str, team: &str, login: &str) {
         self.team_members
@@ -335,6 +369,19 @@ pub struct CheckRun {
     /// As last sent (echoed in responses, so a client can find its run after a lost answer).
     pub external_id: Option<String>,
     pub details_url: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Pull {
+    pub number: u64,
+    /// `open` or `closed`.
+    pub state: String,
+    /// `owner/name` of the head repository.
+    pub head_repo: String,
+    pub head_ref: String,
+    pub head_sha: String,
+    pub base_ref: String,
+    pub base_sha: String,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -998,6 +1045,41 @@ fn route(state: &mut State, req: &Request, base: &str) -> Response {
     }
 
     match (m, rest) {
+        ("GET", ["pulls"]) => {
+            let want_state = req.query_value("state").unwrap_or("open");
+            if !["open", "closed", "all"].contains(&want_state) {
+                return validation_failed(
+                    "https://docs.github.com/rest/pulls/pulls#list-pull-requests",
+                    vec![err("state", "invalid", "state must be open, closed or all")],
+                );
+            }
+            let head = req.query_value("head");
+            let base_filter = req.query_value("base");
+            let items: Vec<Value> = state
+                .pulls
+                .iter()
+                .filter(|p| want_state == "all" || p.state == want_state)
+                .filter(|p| {
+                    head.is_none_or(|h| {
+                        let (owner, branch) = h.split_once(':').unwrap_or((h, ""));
+                        let head_owner = p.head_repo.split('/').next().unwrap_or("");
+                        head_owner.eq_ignore_ascii_case(owner) && p.head_ref == branch
+                    })
+                })
+                .filter(|p| base_filter.is_none_or(|b| p.base_ref == b))
+                .map(|p| pull_json(base, state, p))
+                .collect();
+            list(req, base, items, state.max_per_page)
+        }
+        ("GET", ["pulls", n]) => {
+            let Ok(n) = n.parse::<u64>() else {
+                return not_found();
+            };
+            match state.pulls.iter().find(|p| p.number == n) {
+                Some(p) => Response::json(200, &pull_json(base, state, p)),
+                None => not_found(),
+            }
+        }
         ("GET", ["pulls", n, "files"]) => {
             let Some(_) = pr(n) else { return not_found() };
             let items: Vec<Value> = state
@@ -1505,6 +1587,58 @@ fn user_json(base: &str, login: &str) -> Value {
         "type": if login.ends_with("[bot]") { "Bot" } else { "User" },
         "user_view_type": "public",
         "site_admin": false
+    })
+}
+
+/// A repository object as GitHub nests it in a pull request (`head.repo`, `base.repo`).
+fn repo_json(base: &str, full_name: &str, fork: bool) -> Value {
+    let (owner, name) = full_name.split_once('/').unwrap_or((full_name, full_name));
+    let id = fnv(full_name) % 900_000_000 + 100_000_000;
+    json!({
+        "id": id, "node_id": node_id("R", id), "name": name, "full_name": full_name,
+        "private": false, "owner": user_json(base, owner),
+        "html_url": format!("https://github.com/{full_name}"), "description": null,
+        "fork": fork, "url": format!("{base}/repos/{full_name}"),
+        "default_branch": "main", "visibility": "public"
+    })
+}
+
+fn pull_json(base: &str, state: &State, p: &Pull) -> Value {
+    let this = format!("{}/{}", state.owner, state.repo);
+    let repo_api = format!("{base}/repos/{this}");
+    let html = format!("https://github.com/{this}/pull/{}", p.number);
+    let head_owner = p.head_repo.split('/').next().unwrap_or("");
+    let id = 279_147_000 + p.number;
+    json!({
+        "url": format!("{repo_api}/pulls/{}", p.number), "id": id,
+        "node_id": node_id("PR", id), "html_url": html,
+        "diff_url": format!("{html}.diff"), "patch_url": format!("{html}.patch"),
+        "issue_url": format!("{repo_api}/issues/{}", p.number),
+        "commits_url": format!("{repo_api}/pulls/{}/commits", p.number),
+        "review_comments_url": format!("{repo_api}/pulls/{}/comments", p.number),
+        "comments_url": format!("{repo_api}/issues/{}/comments", p.number),
+        "statuses_url": format!("{repo_api}/statuses/{}", p.head_sha),
+        "number": p.number, "state": p.state, "locked": false,
+        "title": format!("Pull request {}", p.number), "user": user_json(base, head_owner),
+        "body": null, "labels": [], "milestone": null, "active_lock_reason": null,
+        "created_at": iso(EPOCH_2026 + p.number), "updated_at": iso(EPOCH_2026 + p.number),
+        "closed_at": null, "merged_at": null, "merge_commit_sha": null,
+        "assignee": null, "assignees": [], "requested_reviewers": [], "requested_teams": [],
+        "head": {
+            "label": format!("{head_owner}:{}", p.head_ref), "ref": p.head_ref,
+            "sha": p.head_sha, "user": user_json(base, head_owner),
+            "repo": repo_json(base, &p.head_repo, !p.head_repo.eq_ignore_ascii_case(&this))
+        },
+        "base": {
+            "label": format!("{}:{}", state.owner, p.base_ref), "ref": p.base_ref,
+            "sha": p.base_sha, "user": user_json(base, &state.owner),
+            "repo": repo_json(base, &this, false)
+        },
+        "_links": {
+            "self": {"href": format!("{repo_api}/pulls/{}", p.number)},
+            "html": {"href": html}
+        },
+        "author_association": "CONTRIBUTOR", "auto_merge": null, "draft": false
     })
 }
 

@@ -1,6 +1,7 @@
 //! Unit tests of the command lint, one file per mechanism.
 
 mod config;
+mod evasion;
 mod normalize;
 mod not_flagged;
 mod offsets;

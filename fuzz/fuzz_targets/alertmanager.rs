@@ -1,0 +1,5 @@
+//! Fuzz target `alertmanager`: the invariants live in `sddgate::fuzzing::alertmanager` (replayed on stable by
+//! `tests/fuzz_regressions.rs`).
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| sddgate::fuzzing::alertmanager(data));

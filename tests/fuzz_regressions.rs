@@ -1,0 +1,238 @@
+//! Replays the fuzz invariants (`sddgate::fuzzing`) on stable, over every seed in
+//! `fuzz/corpus/<target>/` and every past finding in `fuzz/regressions/<target>/`, so CI checks
+//! them without nightly or cargo-fuzz. Findings whose fix belongs to another part of the code
+//! sit in `fuzz/regressions/<target>/pending/` and are replayed by `#[ignore]`d tests below.
+
+use sddgate::fuzzing;
+use sddgate::model::Decision;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::{Path, PathBuf};
+
+fn dir(parts: &[&str]) -> PathBuf {
+    parts.iter().fold(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz"),
+        |p, s| p.join(s),
+    )
+}
+
+/// The files directly in `dir` (not in subdirectories), sorted.
+fn files(dir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.is_file())
+                .collect()
+        })
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+/// Runs `check` over every seed and regression of `target`; fails naming every input that
+/// panics. Returns how many inputs ran.
+fn replay(target: &str, check: fn(&[u8])) -> usize {
+    let mut inputs = files(&dir(&["corpus", target]));
+    inputs.extend(files(&dir(&["regressions", target])));
+    let mut failed = Vec::new();
+    for path in &inputs {
+        let data = std::fs::read(path).expect("read a fuzz input");
+        if catch_unwind(AssertUnwindSafe(|| check(&data))).is_err() {
+            failed.push(path.display().to_string());
+        }
+    }
+    assert!(
+        failed.is_empty(),
+        "{target}: {} input(s) break an invariant:\n{}",
+        failed.len(),
+        failed.join("\n")
+    );
+    inputs.len()
+}
+
+#[test]
+fn specify_seeds_and_regressions_hold() {
+    assert!(replay("specify", fuzzing::specify) >= 20);
+}
+
+#[test]
+fn readiness_seeds_and_regressions_hold() {
+    assert!(replay("readiness", fuzzing::readiness) >= 10);
+}
+
+#[test]
+fn grafana_seeds_and_regressions_hold() {
+    assert!(replay("grafana", fuzzing::grafana) >= 5);
+}
+
+#[test]
+fn alertmanager_seeds_and_regressions_hold() {
+    assert!(replay("alertmanager", fuzzing::alertmanager) >= 5);
+}
+
+#[test]
+fn pagerduty_seeds_and_regressions_hold() {
+    assert!(replay("pagerduty", fuzzing::pagerduty) >= 5);
+}
+
+#[test]
+fn trace_log_seeds_and_regressions_hold() {
+    assert!(replay("trace_log", fuzzing::trace_log) >= 3);
+}
+
+fn reference_spec() -> String {
+    std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("specs/high_memory_usage/specify.md"),
+    )
+    .expect("the reference spec")
+}
+
+/// The PASS check of the specify target is not vacuous: the full-marks document with the clean
+/// reference spec is admitted, and the same spec with a command in it is blocked.
+#[test]
+fn full_marks_pass_with_a_clean_spec_and_block_with_a_command() {
+    let config = sddgate::config::Config::from_text("/nonexistent".into(), None, "").unwrap();
+    let text = reference_spec();
+    let spec = sddgate::parse::specify::parse(fuzzing::SPEC_FILE, &text, &config).unwrap();
+    let lint = sddgate::speclint::lint(&spec, &text, &config);
+    assert!(lint.commands.is_empty());
+    assert_eq!(fuzzing::judge(&spec, &lint).decision, Decision::Auto);
+
+    let dirty = format!("{text}\nkubectl delete pod x\n");
+    let spec = sddgate::parse::specify::parse(fuzzing::SPEC_FILE, &dirty, &config).unwrap();
+    let lint = sddgate::speclint::lint(&spec, &dirty, &config);
+    assert_eq!(fuzzing::judge(&spec, &lint).decision, Decision::Block);
+}
+
+/// Every placement and spelling of the command, at lines all over the reference spec, is
+/// reported (or exempt for a documented reason) and blocks.
+#[test]
+fn every_placement_across_the_reference_spec_is_caught() {
+    let text = reference_spec();
+    let lines = text.lines().count() + 1;
+    // Every 7th line and the end: each kind of surrounding (front matter, headings, lists,
+    // tables, the actions block) is reached, in a few seconds of a debug build.
+    let picks: Vec<usize> = (0..lines).step_by(7).chain([lines - 1]).collect();
+    for p in 0..fuzzing::PLACEMENTS.len() {
+        for c in fuzzing::COMMANDS {
+            for &at in &picks {
+                fuzzing::check_command_placement(&text, p, c, at);
+            }
+        }
+    }
+}
+
+/// What is exempt, exactly: inside an `sddgate-allow` directive; covered by a reasoned
+/// suppression of the rule; not rendered at all (a link destination). An ordinary comment and a
+/// reasonless suppression are not.
+#[test]
+fn exemptions_are_exactly_the_documented_ones() {
+    let config = sddgate::config::Config::from_text("/nonexistent".into(), None, "").unwrap();
+    let check = |doc: &str, line: u32| {
+        let spec = sddgate::parse::specify::parse(fuzzing::SPEC_FILE, doc, &config).unwrap();
+        fuzzing::exemption(doc, &spec, doc.find("kubectl").unwrap(), line)
+    };
+    assert_eq!(
+        check(
+            "# Why\n\n<!-- sddgate-allow concrete_command_in_spec kubectl delete pod x -->\n",
+            3
+        ),
+        Some("inside an sddgate-allow directive")
+    );
+    assert_eq!(
+        check(
+            "# Why\n\n<!-- sddgate-allow concrete_command_in_spec: quoted from the postmortem -->\nkubectl delete pod x\n",
+            4
+        ),
+        Some("covered by a suppression with a reason")
+    );
+    assert_eq!(
+        check("# Why\n\n[runbook](https://x.example/kubectl)\n", 3),
+        Some("not rendered as text")
+    );
+    assert_eq!(check("# Why\n\n<!-- kubectl delete pod x -->\n", 3), None);
+    assert_eq!(
+        check(
+            "# Why\n\n<!-- sddgate-allow concrete_command_in_spec -->\nkubectl delete pod x\n",
+            4
+        ),
+        None
+    );
+}
+
+/// An error pointing past the input's last line is caught by the error check.
+#[test]
+#[should_panic(expected = "outside the input")]
+fn an_error_on_a_line_that_does_not_exist_is_a_finding() {
+    let e = sddgate::error::Error::input("f.md", 3, 1, "bad");
+    fuzzing::check_error(&e, "f.md", b"one line\n");
+}
+
+/// A planted secret that reaches the output is caught (the check is not vacuous): the
+/// markers are what `normalize` must never print.
+#[test]
+fn planted_secrets_look_secret() {
+    for (secret, marker) in fuzzing::PLANTED {
+        assert!(secret.contains(marker));
+        assert!(
+            sddgate::normalize::redact::looks_secret(secret),
+            "{secret} would not be redacted"
+        );
+    }
+}
+
+fn pending(target: &str, name: &str) -> Vec<u8> {
+    std::fs::read(dir(&["regressions", target, "pending", name])).expect("a pending regression")
+}
+
+/// Finding `yaml-error-line` (owner: `src/parse/yaml.rs`, `yaml_error`): a YAML syntax error
+/// is placed with libyaml's line count, not the file's: at the end of the input it is one line
+/// past the last (`{` alone as `readiness.yaml`: line 2 of 1), and a lone CR (also NEL, LS, PS)
+/// counts as a line break (`a: 1\r\r\r{`: line 4 of 1), in readiness documents and in spec
+/// front matter alike.
+#[test]
+#[ignore = "pending a fix in src/parse/yaml.rs (yaml_error); see fuzz/README.md"]
+fn pending_yaml_errors_name_a_line_of_the_input() {
+    let mut failed = Vec::new();
+    for (target, name, check) in [
+        (
+            "readiness",
+            "yaml-error-line-eof",
+            fuzzing::readiness as fn(&[u8]),
+        ),
+        ("readiness", "yaml-error-line-cr", fuzzing::readiness),
+        ("specify", "yaml-error-line-cr", fuzzing::specify),
+    ] {
+        let data = pending(target, name);
+        if catch_unwind(AssertUnwindSafe(|| check(&data))).is_err() {
+            failed.push(format!("{target}/{name}"));
+        }
+    }
+    assert!(failed.is_empty(), "still failing: {failed:?}");
+}
+
+/// Finding `code-glued-punctuation` (owner: `src/lint/**`): inside a code block, Markdown
+/// punctuation is literal, so `**kubectl -n prod delete pod x**` is shown to the reader as is;
+/// the lint does not report it and the spec passes.
+#[test]
+#[ignore = "pending a fix in src/lint (command word glued to punctuation in code); see fuzz/README.md"]
+fn pending_command_glued_to_punctuation_in_code_is_reported() {
+    fuzzing::specify(&pending("specify", "code-glued-punctuation"));
+}
+
+/// What the glued-punctuation gap covers today (prints, asserts nothing about the lint): run
+/// with `--ignored --nocapture` to see which spellings in a code block are reported.
+#[test]
+#[ignore = "diagnostic for the lint owner"]
+fn show_glued_punctuation_in_code() {
+    let config = sddgate::config::Config::from_text("/nonexistent".into(), None, "").unwrap();
+    for glue in [
+        "**", "~~", "[", "`", "![", "_", "*", "|", "\"", "'", "(", "<", "#",
+    ] {
+        for c in fuzzing::COMMANDS {
+            let doc = format!("# Why\n\n```\n{glue}{c}\n```\n");
+            let spec = sddgate::parse::specify::parse(fuzzing::SPEC_FILE, &doc, &config).unwrap();
+            let lint = sddgate::speclint::lint(&spec, &doc, &config);
+            println!("{:>5} {glue}{c}", !lint.commands.is_empty());
+        }
+    }
+}
