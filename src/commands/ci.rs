@@ -27,7 +27,6 @@ const CHECK_NAME: &str = "sddgate";
 /// Whose comment is ours when the token cannot read `/user` (an Actions installation token).
 const ACTIONS_BOT: &str = "github-actions[bot]";
 
-#[path = "ci_fork.rs"]
 mod fork;
 
 pub fn run(explicit_config: Option<&Path>) -> Result<i32> {

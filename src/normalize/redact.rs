@@ -57,13 +57,31 @@ pub fn value(s: &str) -> Option<String> {
 }
 
 /// Text for stderr: every secret-looking part masked. Each pattern is matched on the original
-/// text and the union of what they match is masked, so that one match cannot swallow the
-/// start of another secret and leave its rest in clear (`?token=x/Bearer abcdefgh…`).
+/// text, overlapping matches included, and the union of what they match is masked, so that one
+/// match cannot swallow the start of another secret and leave its rest in clear
+/// (`?token=x/Bearer abcdefgh…`, `Bearer 1Z/Bearer abcdefgh…`).
 pub fn mask(s: &str) -> String {
-    let mut spans: Vec<(usize, usize)> = MASKED
-        .iter()
-        .flat_map(|re| re.find_iter(s).map(|m| (m.start(), m.end())))
-        .collect();
+    // Overlapping matches are found by searching again from just after each match's start; an
+    // input with more than this many matches of one pattern is masked from there to its end
+    // (fail closed, and bounded work).
+    const MAX_MATCHES: usize = 64;
+    let mut spans: Vec<(usize, usize)> = Vec::new();
+    for re in MASKED.iter() {
+        let mut pos = 0;
+        let mut found = 0;
+        while let Some(m) = re.find_at(s, pos) {
+            found += 1;
+            if found > MAX_MATCHES {
+                spans.push((m.start(), s.len()));
+                break;
+            }
+            spans.push((m.start(), m.end()));
+            pos = m.start() + s[m.start()..].chars().next().map_or(1, char::len_utf8);
+            if pos > s.len() {
+                break;
+            }
+        }
+    }
     if spans.is_empty() {
         return s.to_string();
     }
@@ -331,6 +349,14 @@ mod tests {
             mask("view?api_key=glsa_x/Bearer zq7tokABCDEFGH12345 and a@b.example.com"),
             "view?<redacted> and <redacted>"
         );
+        // Found by fuzzing (pagerduty target): one pattern's match swallowed the keyword of
+        // the next match of the same pattern.
+        assert_eq!(
+            mask("found `04.Bearer 113Z/Bearer zq7tokABCDEFGH12345` x"),
+            "found `04.<redacted>` x"
+        );
         assert_eq!(mask("nothing to hide"), "nothing to hide");
+        let many = "token=".repeat(100);
+        assert_eq!(mask(&format!("a {many}")), "a <redacted>");
     }
 }
