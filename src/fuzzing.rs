@@ -121,16 +121,10 @@ pub const PLACEMENTS: [(&str, &str); 27] = [
 /// "Known findings"), each replayed by an `#[ignore]`d test in `tests/fuzz_regressions.rs`.
 /// They are findings by default; with `SDDGATE_FUZZ_ALLOW_KNOWN=1` in the environment the
 /// fuzzer steps over them to look for new ones. Remove an entry once its fix has landed.
-pub const KNOWN_GAPS: [(&str, &str); 2] = [
-    (
-        "yaml-error-line",
-        "src/parse/yaml.rs: a YAML syntax error is placed by libyaml's line count (CR, NEL, LS and PS break lines; the end of the input is one line further), not by the file's lines",
-    ),
-    (
-        "code-glued-punctuation",
-        "src/lint/**: in a code block, a command word glued to literal punctuation (`**kubectl …**`, `~~kubectl`, `[kubectl`) is not reported",
-    ),
-];
+pub const KNOWN_GAPS: [(&str, &str); 1] = [(
+    "code-glued-punctuation",
+    "src/lint/**: in a code block, a command word glued to literal punctuation (`**kubectl …**`, `~~kubectl`, `[kubectl`) is not reported",
+)];
 
 /// Whether the known gap `id` is stepped over in this run.
 fn allow_known(id: &str) -> bool {
@@ -144,26 +138,6 @@ fn line_count(text: &[u8]) -> usize {
     text.iter().filter(|&&b| b == b'\n').count() + 1
 }
 
-/// Lines as libyaml counts them: LF, CRLF, a lone CR, NEL, LS and PS each end a line.
-fn yaml_lines(text: &[u8]) -> usize {
-    let s = String::from_utf8_lossy(text);
-    let mut n = 1;
-    let mut it = s.chars().peekable();
-    while let Some(c) = it.next() {
-        match c {
-            '\r' => {
-                if it.peek() == Some(&'\n') {
-                    it.next();
-                }
-                n += 1;
-            }
-            '\n' | '\u{85}' | '\u{2028}' | '\u{2029}' => n += 1,
-            _ => {}
-        }
-    }
-    n
-}
-
 /// An error is of the exit-2 class and, when it points into the input, points at a real line.
 pub fn check_error(e: &Error, file: &str, text: &[u8]) {
     match e {
@@ -175,10 +149,8 @@ pub fn check_error(e: &Error, file: &str, text: &[u8]) {
         } => {
             assert_eq!(f, file, "error names another file: {e}");
             let lines = line_count(text);
-            let yaml_count =
-                (*line as usize) <= yaml_lines(text) + 1 && allow_known("yaml-error-line");
             assert!(
-                *line >= 1 && ((*line as usize) <= lines || yaml_count),
+                *line >= 1 && (*line as usize) <= lines,
                 "error line {line} outside the input's {lines} line(s): {e}"
             );
             assert!(*col >= 1, "error column 0: {e}");

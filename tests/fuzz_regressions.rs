@@ -184,32 +184,6 @@ fn pending(target: &str, name: &str) -> Vec<u8> {
     std::fs::read(dir(&["regressions", target, "pending", name])).expect("a pending regression")
 }
 
-/// Finding `yaml-error-line` (owner: `src/parse/yaml.rs`, `yaml_error`): a YAML syntax error
-/// is placed with libyaml's line count, not the file's: at the end of the input it is one line
-/// past the last (`{` alone as `readiness.yaml`: line 2 of 1), and a lone CR (also NEL, LS, PS)
-/// counts as a line break (`a: 1\r\r\r{`: line 4 of 1), in readiness documents and in spec
-/// front matter alike.
-#[test]
-#[ignore = "pending a fix in src/parse/yaml.rs (yaml_error); see fuzz/README.md"]
-fn pending_yaml_errors_name_a_line_of_the_input() {
-    let mut failed = Vec::new();
-    for (target, name, check) in [
-        (
-            "readiness",
-            "yaml-error-line-eof",
-            fuzzing::readiness as fn(&[u8]),
-        ),
-        ("readiness", "yaml-error-line-cr", fuzzing::readiness),
-        ("specify", "yaml-error-line-cr", fuzzing::specify),
-    ] {
-        let data = pending(target, name);
-        if catch_unwind(AssertUnwindSafe(|| check(&data))).is_err() {
-            failed.push(format!("{target}/{name}"));
-        }
-    }
-    assert!(failed.is_empty(), "still failing: {failed:?}");
-}
-
 /// Finding `code-glued-punctuation` (owner: `src/lint/**`): inside a code block, Markdown
 /// punctuation is literal, so `**kubectl -n prod delete pod x**` is shown to the reader as is;
 /// the lint does not report it and the spec passes.

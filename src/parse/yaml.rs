@@ -15,7 +15,7 @@ pub fn from_yaml<T: DeserializeOwned>(
         // Only a duplicate is reported here; any other problem is reported below, by the
         // pass that knows the expected shape.
         if e.to_string().contains(DUPLICATE) {
-            return Err(yaml_error(file, &e, line_offset));
+            return Err(yaml_error(file, text, &e, line_offset));
         }
     }
     serde_path_to_error::deserialize(serde_yaml::Deserializer::from_str(text)).map_err(|e| {
@@ -30,7 +30,7 @@ pub fn from_yaml<T: DeserializeOwned>(
                 col,
                 strip_position(&inner.to_string()),
             ),
-            None => yaml_error(file, &inner, line_offset),
+            None => yaml_error(file, text, &inner, line_offset),
         }
     })
 }
@@ -49,11 +49,19 @@ fn at_path(text: &str, path: &str) -> Option<(u32, u32)> {
     Some(crate::span::LineIndex::new(text).position(text, off))
 }
 
-pub fn yaml_error(file: &str, e: &serde_yaml::Error, line_offset: u32) -> Error {
+pub fn yaml_error(file: &str, text: &str, e: &serde_yaml::Error, line_offset: u32) -> Error {
     let (line, col) = e
         .location()
         .map(|l| (l.line() as u32, l.column() as u32))
         .unwrap_or((1, 1));
+    // libyaml counts a lone CR (and NEL, LS, PS) as a line break and places an error at the
+    // end of the input one line past the last: never name a line the file does not have.
+    let lines = text.bytes().filter(|&b| b == b'\n').count() as u32 + 1;
+    let (line, col) = if line > lines {
+        (lines, 1)
+    } else {
+        (line, col)
+    };
     Error::input(
         file,
         line + line_offset,
