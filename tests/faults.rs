@@ -784,21 +784,6 @@ mod ci {
 
     const TOKEN: &str = "ghs_sddgateTESTtoken0123456789abcdefABCD";
 
-    fn git(dir: &Path, args: &[&str]) -> String {
-        let o = Command::new("git")
-            .arg("-C")
-            .arg(dir)
-            .args(["-c", "user.name=T", "-c", "user.email=t@example.com"])
-            .args(["-c", "commit.gpgsign=false"])
-            .args(args)
-            .env_remove("GIT_DIR")
-            .env_remove("GIT_INDEX_FILE")
-            .output()
-            .unwrap();
-        assert!(o.status.success(), "git {args:?}");
-        String::from_utf8_lossy(&o.stdout).trim().to_string()
-    }
-
     /// A pull request whose spec has a concrete command: blocked, with a comment to post.
     fn blocked_pr() -> (tempfile::TempDir, serde_json::Value) {
         let dir = clean_repo();

@@ -21,32 +21,12 @@ use common::*;
 use recorder::Recorder;
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 const TOKEN: &str = "ghs_sddgateTESTtoken0123456789abcdefABCD";
 const MARKER: &str = "<!-- sddgate:pr-comment -->";
 const REPO: &str = "Codertocat/Hello-World";
 const FORK: &str = "outsider/Hello-World";
 const BRANCH: &str = "fix/disk-full";
-
-fn git(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(["-c", "user.name=T", "-c", "user.email=t@example.com"])
-        .args(["-c", "commit.gpgsign=false"])
-        .args(args)
-        .env_remove("GIT_DIR")
-        .env_remove("GIT_INDEX_FILE")
-        .output()
-        .expect("git runs");
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
-}
 
 struct Pr {
     dir: tempfile::TempDir,

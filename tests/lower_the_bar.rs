@@ -3,32 +3,9 @@
 
 mod common;
 use common::*;
-use std::path::Path;
-use std::process::Command;
 
 fn all(r: &Run) -> String {
     format!("{}{}", r.stdout, r.stderr)
-}
-
-fn git(dir: &Path, args: &[&str]) {
-    let out = Command::new("git")
-        .current_dir(dir)
-        .args([
-            "-c",
-            "user.name=t",
-            "-c",
-            "user.email=t@t",
-            "-c",
-            "commit.gpgsign=false",
-        ])
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
 }
 
 /// A git repository whose first commit is the clean incident plus `files`.

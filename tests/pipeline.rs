@@ -4,24 +4,8 @@
 
 mod common;
 use common::*;
-use std::path::Path;
 
 const LOG: &str = ".sddgate/trace.jsonl";
-
-fn git(dir: &Path, args: &[&str]) {
-    let out = std::process::Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(["-c", "user.name=Test", "-c", "user.email=test@example.com"])
-        .args(args)
-        .output()
-        .expect("git runs");
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
 
 /// A real git repository with the clean incident committed.
 fn git_repo() -> tempfile::TempDir {
