@@ -117,22 +117,6 @@ pub const PLACEMENTS: [(&str, &str); 27] = [
     ("pre block", "<pre>\n{c}\n</pre>"),
 ];
 
-/// Known gaps handed over to the owners of other parts of the code (see `fuzz/README.md`,
-/// "Known findings"), each replayed by an `#[ignore]`d test in `tests/fuzz_regressions.rs`.
-/// They are findings by default; with `SDDGATE_FUZZ_ALLOW_KNOWN=1` in the environment the
-/// fuzzer steps over them to look for new ones. Remove an entry once its fix has landed.
-pub const KNOWN_GAPS: [(&str, &str); 1] = [(
-    "code-glued-punctuation",
-    "src/lint/**: in a code block, a command word glued to literal punctuation (`**kubectl …**`, `~~kubectl`, `[kubectl`) is not reported",
-)];
-
-/// Whether the known gap `id` is stepped over in this run.
-fn allow_known(id: &str) -> bool {
-    static ALLOW: LazyLock<bool> =
-        LazyLock::new(|| std::env::var_os("SDDGATE_FUZZ_ALLOW_KNOWN").is_some_and(|v| v == "1"));
-    *ALLOW && KNOWN_GAPS.iter().any(|(k, _)| *k == id)
-}
-
 /// Lines in a text as [`crate::span::LineIndex`] counts them: one more than its newlines.
 fn line_count(text: &[u8]) -> usize {
     text.iter().filter(|&&b| b == b'\n').count() + 1
@@ -267,13 +251,6 @@ pub fn check_command_placement(body: &str, placement: usize, command: &str, at: 
     if exemption(&doc, &spec, word, cmd_line).is_some() {
         return;
     }
-    let glued = doc[..cmd_at]
-        .chars()
-        .next_back()
-        .is_some_and(|c| !c.is_whitespace());
-    if glued && in_code_block(&doc, word) && allow_known("code-glued-punctuation") {
-        return;
-    }
     panic!(
         "`{command}` placed as {name} on line {cmd_line} is not reported (decision {decision:?}); document:\n{doc}"
     );
@@ -331,20 +308,6 @@ fn render_options() -> Options {
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_TASKLISTS
         | Options::ENABLE_YAML_STYLE_METADATA_BLOCKS
-}
-
-/// Whether byte `at` of `doc` is inside the text of a fenced or indented code block.
-fn in_code_block(doc: &str, at: usize) -> bool {
-    let mut depth = 0usize;
-    for (ev, r) in Parser::new_ext(doc, render_options()).into_offset_iter() {
-        match ev {
-            Event::Start(pulldown_cmark::Tag::CodeBlock(_)) => depth += 1,
-            Event::End(pulldown_cmark::TagEnd::CodeBlock) => depth = depth.saturating_sub(1),
-            Event::Text(_) if depth > 0 && r.contains(&at) => return true,
-            _ => {}
-        }
-    }
-    false
 }
 
 /// Reads a spec body as `sddgate` does: UTF-8 check, then parse. `None` when it does not parse

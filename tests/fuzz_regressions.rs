@@ -1,7 +1,7 @@
 //! Replays the fuzz invariants (`sddgate::fuzzing`) on stable, over every seed in
 //! `fuzz/corpus/<target>/` and every past finding in `fuzz/regressions/<target>/`, so CI checks
 //! them without nightly or cargo-fuzz. Findings whose fix belongs to another part of the code
-//! sit in `fuzz/regressions/<target>/pending/` and are replayed by `#[ignore]`d tests below.
+//! sit in `fuzz/regressions/<target>/pending/` with an `#[ignore]`d test (none open today).
 
 use sddgate::fuzzing;
 use sddgate::model::Decision;
@@ -180,33 +180,37 @@ fn planted_secrets_look_secret() {
     }
 }
 
-fn pending(target: &str, name: &str) -> Vec<u8> {
-    std::fs::read(dir(&["regressions", target, "pending", name])).expect("a pending regression")
-}
-
-/// Finding `code-glued-punctuation` (owner: `src/lint/**`): inside a code block, Markdown
-/// punctuation is literal, so `**kubectl -n prod delete pod x**` is shown to the reader as is;
-/// the lint does not report it and the spec passes.
+/// Former finding `code-glued-punctuation` (input `regressions/specify/code-glued-punctuation`):
+/// inside a code block Markdown marks are literal, so `**kubectl -n prod delete pod x**` is shown
+/// to the reader as written and must be reported, whatever is glued in front of the command.
+/// A word that merely ends in a tool name (`my_kubectl`, `xkubectl`) is another word.
 #[test]
-#[ignore = "pending a fix in src/lint (command word glued to punctuation in code); see fuzz/README.md"]
-fn pending_command_glued_to_punctuation_in_code_is_reported() {
-    fuzzing::specify(&pending("specify", "code-glued-punctuation"));
-}
-
-/// What the glued-punctuation gap covers today (prints, asserts nothing about the lint): run
-/// with `--ignored --nocapture` to see which spellings in a code block are reported.
-#[test]
-#[ignore = "diagnostic for the lint owner"]
-fn show_glued_punctuation_in_code() {
+fn a_command_glued_to_punctuation_in_code_is_reported() {
     let config = sddgate::config::Config::from_text("/nonexistent".into(), None, "").unwrap();
+    let reported = |line: &str| {
+        let doc = format!("# Why\n\n```\n{line}\n```\n");
+        let spec = sddgate::parse::specify::parse(fuzzing::SPEC_FILE, &doc, &config).unwrap();
+        !sddgate::speclint::lint(&spec, &doc, &config)
+            .commands
+            .is_empty()
+    };
+    let mut missed = Vec::new();
     for glue in [
-        "**", "~~", "[", "`", "![", "_", "*", "|", "\"", "'", "(", "<", "#",
+        "**", "__", "~~", "*", "_", "#", "@", "+", "[", "`", "![", "|", "\"", "'", "(", "<",
     ] {
         for c in fuzzing::COMMANDS {
-            let doc = format!("# Why\n\n```\n{glue}{c}\n```\n");
-            let spec = sddgate::parse::specify::parse(fuzzing::SPEC_FILE, &doc, &config).unwrap();
-            let lint = sddgate::speclint::lint(&spec, &doc, &config);
-            println!("{:>5} {glue}{c}", !lint.commands.is_empty());
+            let line = format!("{glue}{c}");
+            if !reported(&line) {
+                missed.push(line);
+            }
         }
+    }
+    assert!(missed.is_empty(), "not reported:\n{}", missed.join("\n"));
+    for other in [
+        "my_kubectl delete pod x",
+        "xkubectl delete pod x",
+        "a__kubectl delete pod x",
+    ] {
+        assert!(!reported(other), "`{other}` is not the kubectl command");
     }
 }

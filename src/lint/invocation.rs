@@ -330,8 +330,15 @@ fn is_assignment(s: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
-/// The command a word names: the basename of a path, without `.exe`.
+/// Marks glued to a word that a reader looks through: Markdown emphasis, strikethrough and
+/// heading marks (literal inside code, where a renderer shows `**kubectl …**` as is) and the
+/// recipe prefixes of a Makefile (`@kubectl …` runs `kubectl` silently, `+kubectl …` always).
+const DECORATION: [char; 6] = ['*', '_', '~', '#', '@', '+'];
+
+/// The command a word names: the basename of a path, without `.exe` and without the
+/// [`DECORATION`] around it (`**kubectl**`, `~~kubectl`, `@kubectl` → `kubectl`).
 pub(crate) fn command_word(text: &str) -> &str {
+    let text = undecorated(text);
     let pathlike = ["/", "./", "../", "~/", "$HOME/", "${"]
         .iter()
         .any(|p| text.starts_with(p));
@@ -352,6 +359,18 @@ pub(crate) fn command_word(text: &str) -> &str {
         }
         _ => base,
     }
+}
+
+/// `text` without the [`DECORATION`] before it and the emphasis marks after it; a path
+/// keeps its leading `~` (`~/bin/kubectl`), and a word made only of marks stays as it is.
+fn undecorated(text: &str) -> &str {
+    if text.starts_with("~/") {
+        return text;
+    }
+    let core = text
+        .trim_start_matches(DECORATION)
+        .trim_end_matches(['*', '~']);
+    if core.is_empty() { text } else { core }
 }
 
 /// `kubectl-1.29` → `kubectl`, `helm3` → `helm`, `kubectl_v1.28.3` → `kubectl`; anything else

@@ -397,7 +397,14 @@ fn line_end(source: &str, from: usize) -> usize {
 /// A prefilter match counts only as a whole word (`kubectl`, not `kubectl-commands`).
 fn bounded(text: &str, r: Range<usize>) -> bool {
     let b = text.as_bytes();
-    let before_ok = r.start == 0 || !is_word_byte(b[r.start - 1]);
+    // Underscores glued in front are emphasis (`__kubectl …__` in code shows as is), unless a
+    // letter or digit comes before them (`my_kubectl` is another word).
+    let lead = b[..r.start]
+        .iter()
+        .rev()
+        .take_while(|&&c| c == b'_')
+        .count();
+    let before_ok = r.start == lead || !b[r.start - lead - 1].is_ascii_alphanumeric();
     let after_ok = match b.get(r.end) {
         None => true,
         Some(&c) if !is_word_byte(c) && c != b'-' => true,
