@@ -135,7 +135,7 @@ impl Files {
     /// or a staged link, is not).
     pub fn is_file(&self, root: &Path, rel: &str) -> bool {
         match self {
-            Files::Worktree => repo::resolve(root, rel).is_some_and(|p| p.is_file()),
+            Files::Worktree => repo::is_regular_file(root, rel),
             Files::Index(ix) => {
                 if repo::resolve(root, rel).is_none() {
                     return false;

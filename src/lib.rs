@@ -28,4 +28,5 @@ pub mod rules;
 pub mod schema;
 pub mod span;
 pub mod speclint;
+pub mod term;
 pub mod trace;

@@ -5,9 +5,10 @@ use crate::decide::EvidenceStatus;
 use crate::error::{Error, Result};
 use std::path::{Component, Path, PathBuf};
 
-/// Reads a document as UTF-8 text within the size limit. Only a regular file is opened (a FIFO
-/// or a device would block or never end), its size is checked before a byte is read, and the
-/// read itself stops one byte past the limit.
+/// Reads a document as UTF-8 text within the size limit. Only a regular file is read (a FIFO
+/// or a device would block or never end: it is opened without waiting and refused by what the
+/// open file is), its size is checked before a byte is read, and the read itself stops one
+/// byte past the limit.
 pub fn read_text(path: &Path, shown: &str, limit: u64) -> Result<String> {
     let bytes = read_bounded(path, shown, limit)?;
     decode_text(bytes, shown, limit)
@@ -16,11 +17,8 @@ pub fn read_text(path: &Path, shown: &str, limit: u64) -> Result<String> {
 /// The bytes of a regular file of at most `limit` bytes (links followed).
 pub fn read_bounded(path: &Path, shown: &str, limit: u64) -> Result<Vec<u8>> {
     use std::io::Read;
-    // `stat` before `open`: opening a FIFO for reading blocks until a writer appears.
-    let meta = std::fs::metadata(path).map_err(|e| Error::io(shown, e))?;
-    check_regular(&meta, shown, limit)?;
-    let file = std::fs::File::open(path).map_err(|e| Error::io(shown, e))?;
-    // Asked again of the open file: the path may have been replaced in between.
+    let file = open_nonblocking(path).map_err(|e| Error::io(shown, e))?;
+    // Asked of the open file, not of the path: what was opened is what is judged.
     let meta = file.metadata().map_err(|e| Error::io(shown, e))?;
     check_regular(&meta, shown, limit)?;
     let mut bytes = Vec::with_capacity(meta.len() as usize + 1);
@@ -32,6 +30,25 @@ pub fn read_bounded(path: &Path, shown: &str, limit: u64) -> Result<Vec<u8>> {
         return Err(too_big(shown, bytes.len() as u64, limit));
     }
     Ok(bytes)
+}
+
+/// Opens `path` for reading without waiting: opening a FIFO for reading would otherwise block
+/// until a writer appears. `O_NONBLOCK` changes nothing for a regular file, and anything else
+/// is refused after the open by its `fstat`, before a byte is read (elsewhere than Unix a
+/// plain open: no FIFO there blocks an open).
+fn open_nonblocking(path: &Path) -> std::io::Result<std::fs::File> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        std::fs::OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_NONBLOCK)
+            .open(path)
+    }
+    #[cfg(not(unix))]
+    {
+        std::fs::File::open(path)
+    }
 }
 
 fn check_regular(meta: &std::fs::Metadata, shown: &str, limit: u64) -> Result<()> {
@@ -129,6 +146,12 @@ pub fn decode_text(mut bytes: Vec<u8>, shown: &str, limit: u64) -> Result<String
 /// not a plain relative path at all (see [`refused_spelling`]).
 pub fn resolve(root: &Path, rel: &str) -> Option<PathBuf> {
     resolve_with_meta(root, rel).map(|(p, _)| p)
+}
+
+/// Whether a regular file inside the root is at `rel` (a link inside the root followed): the
+/// `lstat` made to look for links answers it, without a second `stat`.
+pub fn is_regular_file(root: &Path, rel: &str) -> bool {
+    matches!(resolve_with_meta(root, rel), Some((_, Some(m))) if m.is_file())
 }
 
 /// Spellings refused before the file system is asked: they are either not paths on this
@@ -336,8 +359,9 @@ fn file_status(p: &Path, len: u64) -> EvidenceStatus {
         return EvidenceStatus::Empty;
     }
     let mut head = Vec::with_capacity((len as usize).min(SUBSTANCE_PREFIX));
+    // Not blocking: a FIFO swapped in since the `lstat` reads as nothing instead of hanging.
     let read =
-        std::fs::File::open(p).and_then(|f| f.take(SUBSTANCE_PREFIX as u64).read_to_end(&mut head));
+        open_nonblocking(p).and_then(|f| f.take(SUBSTANCE_PREFIX as u64).read_to_end(&mut head));
     match read {
         Ok(_) if has_substance(&head) => EvidenceStatus::Present,
         Ok(_) => EvidenceStatus::Empty,
@@ -396,8 +420,9 @@ pub fn has_substance(head: &[u8]) -> bool {
         "[]",
         "null",
     ];
-    let text = String::from_utf8_lossy(head);
-    text.lines().any(|line| {
+    // Line by line, each decoded on its own: the answer is usually on the first lines.
+    head.split(|&b| b == b'\n').any(|line| {
+        let line = String::from_utf8_lossy(line);
         let t = line.trim().trim_start_matches('\u{feff}');
         if t.starts_with('#') {
             return false; // a heading alone is a title, not content

@@ -180,12 +180,7 @@ fn load_for(common: &Common, paths: &[std::path::PathBuf]) -> Result<Config, Err
 
 /// Prints a report in the chosen format and returns its exit code.
 fn emit(report: &Report, config: &Config, format: Format) -> i32 {
-    // Block-buffered: Rust's stdout flushes at every line, one write(2) per line of a report
-    // that can have 80,000 lines.
-    let stdout = std::io::stdout();
-    let choice = anstream::AutoStream::choice(&stdout);
-    let buffered: Box<dyn Write> = Box::new(std::io::BufWriter::new(stdout.lock()));
-    let mut out = anstream::AutoStream::new(buffered, choice);
+    let mut out = crate::term::stdout();
     let written = match format {
         Format::Json => writeln!(out, "{}", report.to_json()),
         Format::Human => human::write(

@@ -5,3 +5,4 @@ pub mod locate;
 pub mod readiness;
 pub mod specify;
 pub mod yaml;
+mod yaml_fast;

@@ -481,6 +481,91 @@ impl Readiness {
 }
 
 #[cfg(test)]
+mod fast_yaml_tests {
+    //! The fast YAML reader (`parse::yaml_fast`) against the general parser, on the typed
+    //! readiness document: same value, or the same error.
+    use super::*;
+    use proptest::prelude::*;
+
+    fn both(text: &str) -> (String, String) {
+        let fast = yaml::from_yaml::<RawReadiness>("r.md", text, 1);
+        let general = yaml::from_yaml_general::<RawReadiness>("r.md", text, 1);
+        (format!("{fast:?}"), format!("{general:?}"))
+    }
+
+    #[test]
+    fn the_documents_of_this_repository_read_the_same() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut n = 0;
+        for f in [
+            "capstone/readiness.md",
+            "fixtures/readiness/readiness_block_command.yaml",
+            "fixtures/readiness/readiness_block_evidence_missing.yaml",
+        ] {
+            let Ok(text) = std::fs::read_to_string(root.join(f)) else {
+                continue;
+            };
+            let yaml_text = match frontmatter::split(&text) {
+                Ok(Some(fm)) => fm.yaml.to_string(),
+                _ => text.clone(),
+            };
+            let (fast, general) = both(&yaml_text);
+            assert_eq!(fast, general, "{f}");
+            n += 1;
+        }
+        assert!(n >= 3);
+    }
+
+    fn line() -> impl Strategy<Value = String> {
+        let value = prop::sample::select(vec![
+            "5", "4", "0", "6", "-1", "2.5", "\"5\"", "'4'", "1.0", "0.7", "1", "0", "1.5",
+            "true", "false", "True", "yes", "~", "", "pod", "namespace", "cluster", "\"pod\"",
+            "HM-2026-05-17-01", "\"HM 1\"", "specs/x/specify.md", "'specs/x/plan.md'",
+            "standard", "strict", "TODO", "null", "\"Return it\"", "x # note",
+            "[a.md, b.md]", "[a.md]", "[]", "[5, x]", "{a: 1}",
+        ]);
+        let top = prop::sample::select(vec![
+            "incident_id", "spec", "profile", "audit_trace_coverage", "stateful",
+            "backup_verified", "radius_of_impact", "dry_run_verified", "rollback",
+            "pre_approved_action", "unknown_key",
+        ]);
+        let nested = prop::sample::select(vec![
+            "spec", "implementation", "verification", "process", "security", "other",
+            "audit_trace_coverage", "backup_verified",
+        ]);
+        prop_oneof![
+            (top, value.clone()).prop_map(|(k, v)| format!("{k}: {v}")),
+            (prop::sample::select(vec!["scores", "evidence", "checks"]),
+             prop::collection::vec((nested.clone(), value.clone()), 0..6))
+                .prop_map(|(k, entries)| {
+                    let mut s = format!("{k}:");
+                    for (n, v) in entries {
+                        s.push_str(&format!("\n  {n}: {v}"));
+                    }
+                    s
+                }),
+            (prop::sample::select(vec!["scores", "evidence", "checks"]),
+             prop::collection::vec((nested, value), 0..6))
+                .prop_map(|(k, entries)| {
+                    let inner: Vec<String> =
+                        entries.iter().map(|(n, v)| format!("{n}: {v}")).collect();
+                    format!("{k}: {{{}}}", inner.join(", "))
+                }),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1500))]
+        #[test]
+        fn generated_documents_read_the_same(lines in prop::collection::vec(line(), 1..12)) {
+            let text = lines.join("\n");
+            let (fast, general) = both(&text);
+            prop_assert_eq!(fast, general, "{}", text);
+        }
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
 

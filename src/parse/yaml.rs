@@ -11,6 +11,23 @@ pub fn from_yaml<T: DeserializeOwned>(
     line_offset: u32,
 ) -> Result<T, Error> {
     guard(file, text, line_offset)?;
+    // The common shapes first: read by the fast reader and taken only when the typed value
+    // comes out of it whole (see `yaml_fast`); anything else, and every error, is the
+    // general parser's.
+    if let Some(node) = super::yaml_fast::parse(text)
+        && let Ok(value) = T::deserialize(node)
+    {
+        return Ok(value);
+    }
+    from_yaml_general(file, text, line_offset)
+}
+
+/// [`from_yaml`] without the fast reader (after the guard): the reference it is tested against.
+pub(crate) fn from_yaml_general<T: DeserializeOwned>(
+    file: &str,
+    text: &str,
+    line_offset: u32,
+) -> Result<T, Error> {
     if let Err(e) = Unique::deserialize(serde_yaml::Deserializer::from_str(text)) {
         // Only a duplicate is reported here; any other problem is reported below, by the
         // pass that knows the expected shape.
