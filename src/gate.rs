@@ -11,7 +11,7 @@ use crate::parse::readiness::{self, Readiness, RollbackValue};
 use crate::parse::specify;
 use crate::repo;
 use crate::rules;
-use crate::speclint::{self, SpecLint};
+use crate::speclint::{self, SpecLint, Suppressed};
 use crate::trace;
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -29,6 +29,9 @@ pub struct IncidentReport {
     pub blockers: Vec<Violation>,
     /// Spec findings that do not block by themselves (warnings), and notes.
     pub warnings: Vec<Violation>,
+    /// Spec findings a reasoned `sddgate-allow` silenced, with the suppression's line and
+    /// reason; always present (empty when none) so that an audit can rely on the key.
+    pub suppressed: Vec<Suppressed>,
     /// Scores, thresholds and coverage; absent when there is no readiness document.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub gate: Option<decide::Evaluation>,
@@ -39,16 +42,21 @@ pub struct LintedSpec {
     pub file: String,
     pub spec: specify::Spec,
     pub lint: SpecLint,
+    /// Whether the spec says anything ([`repo::has_substance`] of its first bytes): when a
+    /// readiness document names its spec as evidence, the file is not read a second time.
+    pub substance: bool,
 }
 
 pub fn lint_spec(config: &Config, shown: &str, path: &Path) -> Result<LintedSpec> {
     let text = config.files.read_text(path, shown, config.max_file_size)?;
     let spec = specify::parse(shown, &text, config)?;
     let lint = speclint::lint(&spec, &text, config);
+    let head = &text.as_bytes()[..text.len().min(repo::SUBSTANCE_PREFIX)];
     Ok(LintedSpec {
         file: shown.to_string(),
         spec,
         lint,
+        substance: repo::has_substance(head),
     })
 }
 
@@ -104,6 +112,14 @@ pub fn spec_path_for(
 
 /// `./a//b` → `a/b`, so the same file is always shown the same way.
 pub fn normalize_rel(p: &str) -> String {
+    // Already in that form (the common case): every segment a plain name.
+    if cfg!(unix) && p.split('/').all(|s| !s.is_empty() && s != ".") {
+        return p.to_string();
+    }
+    normalize_components(p)
+}
+
+fn normalize_components(p: &str) -> String {
     Path::new(p)
         .components()
         .filter(|c| !matches!(c, std::path::Component::CurDir))
@@ -125,9 +141,13 @@ pub fn facts(
     // path is looked up once.
     let mut seen: Vec<(&str, EvidenceStatus)> = Vec::with_capacity(r.evidence.len() + 1);
     let own = [Some(r.file.as_str()), spec.map(|s| s.file.as_str())];
-    let look = |p: &str| match self_reference(p, &own) {
+    let look = |p: &str| match (self_reference(p, &own), spec) {
         // The readiness document, or the repository root holding it, is never evidence.
-        Some(SelfRef::Readiness | SelfRef::Root) => EvidenceStatus::Empty,
+        (Some(SelfRef::Readiness | SelfRef::Root), _) => EvidenceStatus::Empty,
+        // The spec was just read, from the same place, and found to be a regular file inside
+        // the repository.
+        (Some(SelfRef::Spec), Some(s)) if s.substance => EvidenceStatus::Present,
+        (Some(SelfRef::Spec), Some(_)) => EvidenceStatus::Empty,
         _ => config.files.status(&config.root, p),
     };
     let mut evidence: Vec<EvidenceFact> = r
@@ -186,7 +206,7 @@ pub fn evaluate(
     })?;
     let spec_invalid = spec_problem.is_some();
     let facts = facts(config, r, spec, spec_problem, trace);
-    let eval = decide::evaluate(r, &facts, profile, raised.clone());
+    let mut eval = decide::evaluate(r, &facts, profile, raised.clone());
     let mut warnings: Vec<Violation> = spec
         .map(|s| {
             s.lint
@@ -221,13 +241,16 @@ pub fn evaluate(
                 .at(&r.file, r.incident_id.line, r.incident_id.col),
         );
     }
+    // The blockers move to the report (the evaluation's copy is not serialized).
+    let blockers = std::mem::take(&mut eval.blockers);
     Ok(IncidentReport {
         incident_id: Some(eval.incident_id.clone()),
         decision: eval.decision,
         readiness: Some(r.file.clone()),
         spec: spec.map(|s| s.file.clone()),
-        blockers: eval.blockers.clone(),
+        blockers,
         warnings,
+        suppressed: spec.map(|s| s.lint.suppressed.clone()).unwrap_or_default(),
         gate: Some(eval),
     })
 }
@@ -392,6 +415,29 @@ pub fn spec_without_readiness(spec: &LintedSpec) -> IncidentReport {
             .filter(|f| f.severity == Severity::Warning)
             .cloned()
             .collect(),
+        suppressed: spec.lint.suppressed.clone(),
         gate: None,
+    }
+}
+
+#[cfg(test)]
+mod normalize_tests {
+    use super::{normalize_components, normalize_rel};
+    use proptest::prelude::*;
+
+    #[test]
+    fn the_shortcut_agrees_with_the_components() {
+        for p in [
+            "a/b.md", "./a//b", "a/./b/", "a/..", "../a", "/a/b", ".", "", "a/b/.", "a//", "x",
+        ] {
+            assert_eq!(normalize_rel(p), normalize_components(p), "{p:?}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn any_spelling_agrees(p in "[a./]{0,12}") {
+            prop_assert_eq!(normalize_rel(&p), normalize_components(&p));
+        }
     }
 }

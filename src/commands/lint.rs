@@ -14,6 +14,7 @@ pub fn lint(config: &Config, files: &[PathBuf]) -> Report {
             Ok(s) => reports.push(FileReport {
                 file: shown,
                 findings: s.lint.findings,
+                suppressed: s.lint.suppressed,
             }),
             Err(e) => errors.push(ErrorReport::from_error(&e)),
         }

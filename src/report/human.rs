@@ -3,13 +3,12 @@
 //! Styles are written unconditionally; the stream strips them when it is not a terminal or
 //! when NO_COLOR is set (anstream).
 
-use super::Report;
+use super::{Report, Suppressed};
 use crate::files::Files;
 use crate::gate::IncidentReport;
 use crate::model::{Decision, Severity, Violation};
 use crate::span::line_text;
 use anstyle::{AnsiColor, Style};
-use std::collections::HashMap;
 use std::io::Write;
 use std::path::Path;
 
@@ -20,13 +19,19 @@ const BLUE: Style = AnsiColor::Blue.on_default().bold();
 const BOLD: Style = Style::new().bold();
 const DIM: Style = Style::new().dimmed();
 
-/// Reads source files once, for the lines under the carets.
+/// How many source files [`Sources`] keeps: the findings of one incident quote its own few
+/// files one after the other, and a report of 10,000 incidents must not hold every file it
+/// quoted until the end.
+const KEPT_SOURCES: usize = 8;
+
+/// Reads source files for the lines under the carets, keeping the last few read.
 pub struct Sources<'a> {
     root: &'a Path,
     /// Where the judged documents were read from (the index in the pre-commit hook), so the
     /// quoted line is the one judged.
     files: &'a Files,
-    cache: HashMap<String, Option<String>>,
+    /// Most recently used last.
+    cache: Vec<(String, Option<String>)>,
 }
 
 impl<'a> Sources<'a> {
@@ -34,19 +39,30 @@ impl<'a> Sources<'a> {
         Sources {
             root,
             files,
-            cache: HashMap::new(),
+            cache: Vec::with_capacity(KEPT_SOURCES),
         }
     }
 
     fn line(&mut self, file: &str, line: u32) -> Option<String> {
-        let (root, files) = (self.root, self.files);
-        let text = self.cache.entry(file.to_string()).or_insert_with(|| {
-            files
-                .read_optional(&root.join(file), file)
-                .ok()
-                .flatten()
-                .and_then(|b| String::from_utf8(b).ok())
-        });
+        match self.cache.iter().position(|(f, _)| f == file) {
+            Some(i) => {
+                let hit = self.cache.remove(i);
+                self.cache.push(hit);
+            }
+            None => {
+                let text = self
+                    .files
+                    .read_optional(&self.root.join(file), file)
+                    .ok()
+                    .flatten()
+                    .and_then(|b| String::from_utf8(b).ok());
+                if self.cache.len() == KEPT_SOURCES {
+                    self.cache.remove(0);
+                }
+                self.cache.push((file.to_string(), text));
+            }
+        }
+        let (_, text) = self.cache.last()?;
         text.as_deref()
             .and_then(|t| line_text(t, line))
             .map(str::to_string)
@@ -77,9 +93,14 @@ pub fn write(report: &Report, src: &mut Sources, out: &mut dyn Write) -> std::io
             .map(|g| format!(" (claimed {})", g.claimed_total))
             .unwrap_or_default();
         let what = i.readiness.as_deref().or(i.spec.as_deref()).unwrap_or("");
+        // A pass that rests on silenced findings says so on its own line.
+        let silenced = match i.suppressed.len() {
+            0 => String::new(),
+            n => format!("  {YELLOW}({n} suppressed){YELLOW:#}"),
+        };
         writeln!(
             out,
-            "{}{:<11}{} {}{}{} {score}{claimed}  {what}",
+            "{}{:<11}{} {}{}{} {score}{claimed}  {what}{silenced}",
             decision_style(d),
             d.word(),
             decision_style(d).render_reset(),
@@ -93,10 +114,17 @@ pub fn write(report: &Report, src: &mut Sources, out: &mut dyn Write) -> std::io
         for v in &f.findings {
             diagnostic(v, src, out)?;
         }
+        for s in &f.suppressed {
+            suppressed(s, out)?;
+        }
     }
     // 3. Details per incident that is not a clean pass.
     for i in &report.incidents {
-        if i.decision == Decision::Auto && i.blockers.is_empty() && i.warnings.is_empty() {
+        if i.decision == Decision::Auto
+            && i.blockers.is_empty()
+            && i.warnings.is_empty()
+            && i.suppressed.is_empty()
+        {
             continue;
         }
         writeln!(out)?;
@@ -142,6 +170,9 @@ fn incident_details(
     )?;
     for v in i.blockers.iter().chain(&i.warnings) {
         diagnostic(v, src, out)?;
+    }
+    for s in &i.suppressed {
+        suppressed(s, out)?;
     }
     if let Some(g) = &i.gate {
         writeln!(out, "   {DIM}category          claimed  verified{DIM:#}")?;
@@ -224,6 +255,44 @@ pub fn diagnostic(v: &Violation, src: &mut Sources, out: &mut dyn Write) -> std:
     Ok(())
 }
 
+/// One line per silenced finding: the rule, where, what it saw, and the suppression's line and
+/// reason. Text from the spec is shown on one line without control characters.
+pub fn suppressed(s: &Suppressed, out: &mut dyn Write) -> std::io::Result<()> {
+    let seen = s.observed.as_deref().unwrap_or(&s.message);
+    writeln!(
+        out,
+        "  {DIM}suppressed{DIM:#} {BOLD}{}{BOLD:#}  {}:{}:{}  `{}`  {DIM}(sddgate-allow on line {}: \"{}\"){DIM:#}",
+        s.id,
+        one_line(&s.file, 200),
+        s.line,
+        s.column,
+        one_line(seen, 60),
+        s.suppression_line,
+        one_line(&s.reason, 200),
+    )
+}
+
+/// `s` on one line: line breaks and tabs become spaces, other control characters (an escape
+/// sequence would restyle the terminal) and bidi overrides U+FFFD; clipped to `max` with `…`.
+pub(super) fn one_line(s: &str, max: usize) -> String {
+    let mut out = String::new();
+    for (n, c) in s.trim().chars().enumerate() {
+        if n == max {
+            out.push('…');
+            break;
+        }
+        out.push(match c {
+            '\n' | '\r' | '\t' => ' ',
+            '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' => {
+                '\u{FFFD}'
+            }
+            c if c.is_control() => '\u{FFFD}',
+            c => c,
+        });
+    }
+    out
+}
+
 fn plain(v: &serde_json::Value) -> String {
     match v {
         serde_json::Value::String(s) => s.clone(),
@@ -273,8 +342,9 @@ fn summary(r: &Report, out: &mut dyn Write) -> std::io::Result<()> {
             });
         return writeln!(
             out,
-            "{BOLD}{} file(s) linted: {e} error(s), {w} warning(s), {} unreadable{BOLD:#}",
+            "{BOLD}{} file(s) linted: {e} error(s), {w} warning(s), {}{} unreadable{BOLD:#}",
             r.files.len() + s.errors,
+            suppressed_count(s.suppressed),
             s.errors
         );
     }
@@ -286,7 +356,101 @@ fn summary(r: &Report, out: &mut dyn Write) -> std::io::Result<()> {
     }
     writeln!(
         out,
-        "{BOLD}{} incident(s):{BOLD:#} {GREEN}{} pass{GREEN:#}, {YELLOW}{} semi-manual{YELLOW:#}, {RED}{} blocked{RED:#}, {} error(s)",
-        s.incidents, s.pass, s.semi_manual, s.block, s.errors
+        "{BOLD}{} incident(s):{BOLD:#} {GREEN}{} pass{GREEN:#}, {YELLOW}{} semi-manual{YELLOW:#}, {RED}{} blocked{RED:#}, {}{} error(s)",
+        s.incidents,
+        s.pass,
+        s.semi_manual,
+        s.block,
+        suppressed_count(s.suppressed),
+        s.errors
     )
+}
+
+/// `3 suppressed, ` when any finding was silenced, else nothing.
+fn suppressed_count(n: usize) -> String {
+    if n == 0 {
+        String::new()
+    } else {
+        format!("{n} suppressed, ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Severity;
+
+    fn silenced() -> Suppressed {
+        Suppressed {
+            id: "concrete_command_in_spec",
+            severity: Severity::Error,
+            message: "concrete command `kubectl delete pod x` in code".into(),
+            observed: Some("kubectl delete pod x".into()),
+            file: "specs/x/specify.md".into(),
+            line: 14,
+            column: 5,
+            length: 20,
+            suppression_line: 13,
+            suppression_column: 1,
+            reason: "quotes the postmortem".into(),
+        }
+    }
+
+    /// A pass with no blocker and no warning, only a suppressed command.
+    fn quiet_pass() -> Report {
+        let i = IncidentReport {
+            incident_id: Some("X-1".into()),
+            decision: Decision::Auto,
+            readiness: Some("specs/x/readiness.md".into()),
+            spec: Some("specs/x/specify.md".into()),
+            blockers: vec![],
+            warnings: vec![],
+            suppressed: vec![silenced()],
+            gate: None,
+        };
+        Report::new("check", vec![i], vec![], vec![], vec![])
+    }
+
+    fn render(r: &Report) -> String {
+        let files = Files::default();
+        let mut src = Sources::new(Path::new("/nonexistent"), &files);
+        let mut out = Vec::new();
+        write(r, &mut src, &mut out).unwrap();
+        // Styles are written unconditionally; the terminal stream strips them, so do we.
+        let text = String::from_utf8(out).unwrap();
+        regex::Regex::new("\u{1b}\\[[0-9;]*m")
+            .unwrap()
+            .replace_all(&text, "")
+            .into_owned()
+    }
+
+    #[test]
+    fn a_pass_resting_on_a_suppression_is_not_a_bare_pass_line() {
+        let text = render(&quiet_pass());
+        let mut lines = text.lines();
+        assert_eq!(
+            lines.next(),
+            Some("PASS        X-1 -  specs/x/readiness.md  (1 suppressed)")
+        );
+        assert!(
+            text.contains("\nPASS X-1 (specs/x/readiness.md)\n  suppressed concrete_command_in_spec  specs/x/specify.md:14:5  `kubectl delete pod x`  (sddgate-allow on line 13: \"quotes the postmortem\")\n"),
+            "{text}"
+        );
+        assert!(
+            text.ends_with(
+                "1 incident(s): 1 pass, 0 semi-manual, 0 blocked, 1 suppressed, 0 error(s)\n"
+            ),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn one_line_flattens_and_clips_document_text() {
+        assert_eq!(
+            one_line("a\nb\tc\u{1b}[2J\u{202e}d", 80),
+            "a b c\u{FFFD}[2J\u{FFFD}d"
+        );
+        assert_eq!(one_line("abcdef", 3), "abc…");
+        assert_eq!(one_line("  x  ", 3), "x");
+    }
 }

@@ -5,6 +5,7 @@ pub mod lesson;
 
 use crate::gate::IncidentReport;
 use crate::model::{Decision, Violation};
+pub use crate::speclint::Suppressed;
 use schemars::JsonSchema;
 use serde::Serialize;
 
@@ -41,12 +42,18 @@ pub struct Summary {
     pub semi_manual: usize,
     pub block: usize,
     pub errors: usize,
+    /// Findings silenced by a reasoned `sddgate-allow`, over every incident and linted file.
+    /// A spec is counted once per incident it is reported with: a spec that two readiness
+    /// documents name counts its suppressions twice.
+    pub suppressed: usize,
 }
 
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct FileReport {
     pub file: String,
     pub findings: Vec<Violation>,
+    /// Findings a reasoned `sddgate-allow` silenced (always present, empty when none).
+    pub suppressed: Vec<Suppressed>,
 }
 
 #[derive(Debug, Clone, Serialize, JsonSchema)]
@@ -98,6 +105,8 @@ impl Report {
         let mut s = Summary {
             incidents: incidents.len(),
             errors: errors.len(),
+            suppressed: incidents.iter().map(|i| i.suppressed.len()).sum::<usize>()
+                + files.iter().map(|f| f.suppressed.len()).sum::<usize>(),
             ..Summary::default()
         };
         for i in &incidents {

@@ -10,7 +10,7 @@ use crate::decide::{Evaluation, EvidenceStatus, fmt_cov};
 use crate::gate::IncidentReport;
 use crate::github::api::encode_segment;
 use crate::model::{Category, Decision, Severity, Violation};
-use crate::report::{ErrorReport, Report};
+use crate::report::{ErrorReport, Report, Suppressed};
 use crate::trace::{Chain, Source};
 use serde::ser::{Serialize, SerializeStruct, Serializer};
 use std::collections::BTreeMap;
@@ -265,6 +265,12 @@ fn counts(report: &Report, approval: &Approval) -> String {
             plural(report.files.len(), "file")
         ));
     }
+    if report.summary.suppressed > 0 {
+        parts.push(format!(
+            "{} suppressed",
+            plural(report.summary.suppressed, "finding")
+        ));
+    }
     if !report.errors.is_empty() {
         parts.push(format!(
             "{} could not be judged",
@@ -416,8 +422,13 @@ fn row(i: &IncidentReport, approved: bool) -> String {
         .as_deref()
         .or(i.spec.as_deref())
         .map_or("-".to_string(), |d| code(&clean_path(d), true));
+    // A pass that rests on silenced findings says so in its row.
+    let silenced = match i.suppressed.len() {
+        0 => String::new(),
+        n => format!(" ({n} suppressed)"),
+    };
     format!(
-        "| {} | {id} | {score} | {profile} | {doc} |\n",
+        "| {}{silenced} | {id} | {score} | {profile} | {doc} |\n",
         decision_label(i.decision, approved)
     )
 }
@@ -470,6 +481,37 @@ fn finding(v: &Violation, links: &Links, with_severity: bool) -> String {
     s
 }
 
+/// The findings a reasoned `sddgate-allow` silenced: rule, what it saw, where, and the
+/// suppression's reason and line. Not annotated (they fail nothing), but never hidden.
+fn suppressed(out: &mut String, list: &[&Suppressed], links: &Links) {
+    if list.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "**Suppressed ({})**\n", list.len());
+    for s in list.iter().take(MAX_LISTED) {
+        let seen = match &s.observed {
+            Some(o) => code(&flat(o, 120), false),
+            None => message(&s.message, false),
+        };
+        let _ = writeln!(
+            out,
+            "- {} {seen} — {}\n  - reason: {} (`sddgate-allow` on line {})",
+            code(s.id, false),
+            file_link(links, &s.file, Some(s.line), Some(s.column), false),
+            md(&s.reason),
+            s.suppression_line
+        );
+    }
+    if list.len() > MAX_LISTED {
+        let _ = writeln!(
+            out,
+            "- … and {} more (`--format json` lists every one)",
+            list.len() - MAX_LISTED
+        );
+    }
+    out.push('\n');
+}
+
 fn findings(out: &mut String, list: &[Violation], links: &Links, with_severity: bool) {
     for v in list.iter().take(MAX_LISTED) {
         out.push_str(&finding(v, links, with_severity));
@@ -511,6 +553,9 @@ fn details(i: &IncidentReport, links: &Links, approved: bool, chains: &[Chain]) 
     if !i.warnings.is_empty() {
         summary.push(plural(i.warnings.len(), "warning"));
     }
+    if !i.suppressed.is_empty() {
+        summary.push(format!("{} suppressed", i.suppressed.len()));
+    }
     let _ = writeln!(
         s,
         "<details>\n<summary>{}</summary>\n",
@@ -536,6 +581,7 @@ fn details(i: &IncidentReport, links: &Links, approved: bool, chains: &[Chain]) 
         findings(&mut s, &i.warnings, links, false);
         s.push('\n');
     }
+    suppressed(&mut s, &i.suppressed.iter().collect::<Vec<_>>(), links);
     if let Some(g) = &i.gate {
         scores(&mut s, g);
     }
@@ -792,6 +838,8 @@ fn lint_section(report: &Report, links: &Links) -> String {
         .collect();
     findings(&mut s, &all, links, true);
     s.push('\n');
+    let silenced: Vec<&Suppressed> = report.files.iter().flat_map(|f| &f.suppressed).collect();
+    suppressed(&mut s, &silenced, links);
     s
 }
 

@@ -66,6 +66,7 @@ fn lint(paths: &[&str]) -> Report {
             FileReport {
                 file: l.file.clone(),
                 findings: l.lint.findings.clone(),
+                suppressed: l.lint.suppressed.clone(),
             }
         })
         .collect();
@@ -688,6 +689,7 @@ fn annotations_without_a_line_or_inside_the_repository_only() {
                     .at("specs/y/specify.md", 2, 5)
                     .length(6),
             ],
+            suppressed: vec![],
         }],
         vec![ErrorReport {
             file: Some("specs/z/readiness.md".into()),
@@ -758,6 +760,127 @@ fn comment_snapshot_of_the_fixtures() {
         &none(),
         &["read-only token: nothing was posted".into()],
     );
+    let body = body.replace(
+        &format!("sddgate {} ·", env!("CARGO_PKG_VERSION")),
+        "sddgate VERSION ·",
+    );
+    insta::assert_snapshot!(body);
+}
+
+/// The capstone's passing incident, its spec carrying `n` commands each silenced by its own
+/// reasoned `sddgate-allow` (linted for real, so the records are what `check` reports).
+fn pass_with_suppressions(n: usize, reason: &str) -> Report {
+    let pass = gate(&["capstone/readiness.md"]);
+    let mut i = pass.incidents[0].clone();
+    let file = i.spec.clone().unwrap();
+    let mut text = "# x\n\n## Why\n".to_string();
+    for k in 0..n {
+        text.push_str(&format!(
+            "<!-- sddgate-allow concrete_command_in_spec: {reason} -->\nThe on-call ran `kubectl delete pod api-{k}`.\n"
+        ));
+    }
+    text.push_str("\n## What\nRestore.\n\n## Constraints\nOne pod.\n\n## Acceptance\nGiven x, when y, then z.\n\n## Pre-approved actions\n- restart_pod\n");
+    let config = config();
+    let spec = crate::parse::specify::parse(&file, &text, &config).unwrap();
+    i.suppressed = crate::speclint::lint(&spec, &text, &config).suppressed;
+    assert_eq!(i.suppressed.len(), n);
+    rebuild(&pass, vec![i])
+}
+
+#[test]
+fn a_pass_with_a_suppression_lists_it_with_its_reason_everywhere_but_annotations() {
+    let r = pass_with_suppressions(1, "quotes the 2026-05 postmortem");
+    assert_eq!(r.summary.suppressed, 1);
+    let l = links();
+    let body = comment_body(&r, &l, &none(), &[]);
+    let spec = r.incidents[0].spec.clone().unwrap();
+    // The headline, the table row and the folded details all say it.
+    assert!(
+        body.contains("**sddgate: PASS** — 1 incident: 1 pass; 1 finding suppressed"),
+        "{body}"
+    );
+    assert!(body.contains("| PASS (1 suppressed) |"), "{body}");
+    assert!(body.contains(" · 1 suppressed</summary>"), "{body}");
+    let item = format!(
+        "**Suppressed (1)**\n\n- `concrete_command_in_spec` `kubectl delete pod api-0` — [`{spec}:5:18`]({})\n  - reason: quotes the 2026-05 postmortem (`sddgate-allow` on line 4)\n",
+        l.blob(&spec, Some(5))
+    );
+    assert!(body.contains(&item), "{item}\n----\n{body}");
+    safe_markdown(&body, &l);
+    // The check run: the count in the summary, the list in the text.
+    let out = check_output(&r, &l, &none());
+    assert!(
+        out.summary.contains("1 finding suppressed"),
+        "{}",
+        out.summary
+    );
+    assert!(out.text.contains(&item), "{}", out.text);
+    // The job summary holds the count and the list.
+    let job = job_summary(&r, &l, &none(), &[], &[]);
+    assert!(job.contains("1 finding suppressed") && job.contains(&item));
+    // Not a failure: no annotation for it.
+    let plain = rebuild(&r, {
+        let mut i = r.incidents[0].clone();
+        i.suppressed.clear();
+        vec![i]
+    });
+    assert_eq!(annotations(&r), annotations(&plain));
+    assert!(!comment_body(&plain, &l, &none(), &[]).contains("uppressed"));
+}
+
+#[test]
+fn many_suppressions_list_thirty_and_say_how_many_more() {
+    let r = pass_with_suppressions(45, "quoting");
+    let body = comment_body(&r, &links(), &none(), &[]);
+    assert!(body.contains("**Suppressed (45)**"), "{body}");
+    assert_eq!(body.matches("  - reason: quoting").count(), MAX_LISTED);
+    assert!(
+        body.contains("- … and 15 more (`--format json` lists every one)"),
+        "{body}"
+    );
+    assert!(body.contains("45 findings suppressed"));
+}
+
+#[test]
+fn a_hostile_reason_and_command_are_shown_as_text() {
+    let evil = "@octocat <script>alert(1)</script> [x](https://evil.example) #1 **b**";
+    let mut r = pass_with_suppressions(1, evil);
+    r.incidents[0].suppressed[0].observed = Some(format!("kubectl {evil} `x`\n# rm -rf /"));
+    let l = links();
+    for body in [
+        comment_body(&r, &l, &none(), &[]),
+        check_output(&r, &l, &none()).text,
+    ] {
+        let text = safe_markdown(&body, &l);
+        assert!(text.contains("<script>alert(1)</script>"), "{text}");
+    }
+}
+
+#[test]
+fn lint_lists_the_suppressed_findings_of_every_file() {
+    let mut r = pass_with_suppressions(2, "quoting");
+    let silenced = std::mem::take(&mut r.incidents[0].suppressed);
+    let files = vec![FileReport {
+        file: silenced[0].file.clone(),
+        findings: vec![],
+        suppressed: silenced,
+    }];
+    let r = Report::new("lint", vec![], files, vec![], vec![]);
+    assert_eq!(r.exit_code, 0);
+    let body = comment_body(&r, &links(), &none(), &[]);
+    assert!(
+        body.contains("lint: 0 errors, 0 warnings in 1 file; 2 findings suppressed"),
+        "{body}"
+    );
+    let lint = body.find("**Lint**").unwrap();
+    assert!(body[lint..].contains("**Suppressed (2)**"), "{body}");
+    assert_eq!(body.matches("  - reason: quoting").count(), 2);
+}
+
+#[test]
+fn comment_snapshot_of_a_pass_with_a_suppression() {
+    let r = pass_with_suppressions(2, "quotes the 2026-05 postmortem verbatim");
+    let body = comment_body(&r, &links(), &none(), &[]);
     let body = body.replace(
         &format!("sddgate {} ·", env!("CARGO_PKG_VERSION")),
         "sddgate VERSION ·",
