@@ -321,28 +321,30 @@ pub fn judge(
     }
     let mut specs: Specs = BTreeMap::new();
     let mut paired: BTreeSet<String> = BTreeSet::new();
+    // Each readiness document is owned by its entry and dropped as soon as it is judged, so
+    // the parsed documents and the reports are not all held at once.
     let mut pending = Vec::with_capacity(readiness.len());
-    for (r, spec) in &readiness {
+    for (r, spec) in readiness {
         match spec {
             Ok(Some(p)) => {
                 paired.insert(p.clone());
-                pending.push((r, Some(p.clone()), None));
+                pending.push((r, Some(p), None));
             }
             Ok(None) => pending.push((r, None, None)),
-            Err(fact) => pending.push((r, None, Some(fact.clone()))),
+            Err(fact) => pending.push((r, None, Some(fact))),
         }
     }
     // A spec named by one readiness document is linted, judged and dropped in one step (memory
     // stays proportional to the reports, not to every parsed document at once); a spec named
     // by several, or by none (judged alone), is linted first and shared.
-    let mut named: BTreeMap<&String, usize> = BTreeMap::new();
+    let mut named: BTreeMap<String, usize> = BTreeMap::new();
     for p in pending.iter().filter_map(|(_, p, _)| p.as_ref()) {
-        *named.entry(p).or_default() += 1;
+        *named.entry(p.clone()).or_default() += 1;
     }
     let shared: Vec<&String> = named
         .iter()
         .filter(|(_, n)| **n > 1)
-        .map(|(p, _)| *p)
+        .map(|(p, _)| p)
         .chain(found.specs.iter().filter(|s| {
             !paired.contains(*s)
                 && changed
@@ -360,14 +362,14 @@ pub fn judge(
         }
         specs.insert((*path).clone(), linted.ok());
     }
-    let judge_one = |(r, spec_path, problem): &(
-        &Readiness,
+    let judge_one = |(r, spec_path, problem): (
+        Readiness,
         Option<String>,
         Option<crate::decide::EvidenceFact>,
     )|
      -> Option<crate::error::Result<IncidentReport>> {
         let own;
-        let spec = match spec_path {
+        let spec = match &spec_path {
             Some(p) if named.get(p) == Some(&1) => {
                 match gate::lint_spec(config, p, &config.root.join(p)) {
                     Ok(l) => {
@@ -386,20 +388,19 @@ pub fn judge(
         };
         if let Some(ch) = &changed
             && !config_changed
-            && !touches(ch, r, spec)
+            && !touches(ch, &r, spec)
         {
             return None;
         }
         Some(gate::evaluate(
             config,
-            r,
+            &r,
             spec,
-            problem.clone(),
+            problem,
             trace_log.as_ref(),
         ))
     };
-    let judged = par_map(&pending, judge_one);
-    drop(pending);
+    let judged = par_map_owned(pending, judge_one);
     let mut incidents: Vec<IncidentReport> = Vec::with_capacity(judged.len());
     for judged in judged.into_iter().flatten() {
         match judged {
@@ -469,6 +470,16 @@ fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync + Send) -> 
         items.iter().map(f).collect()
     } else {
         items.par_iter().map(f).collect()
+    }
+}
+
+/// [`par_map`] taking each item by value: an item is dropped as soon as `f` is done with it.
+fn par_map_owned<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync + Send) -> Vec<R> {
+    use rayon::prelude::*;
+    if items.len() < 16 {
+        items.into_iter().map(f).collect()
+    } else {
+        items.into_par_iter().map(f).collect()
     }
 }
 

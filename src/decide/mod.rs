@@ -374,7 +374,12 @@ pub fn evaluate(
                     .into_iter()
                     .filter(|k| k.limit < claimed)
                     .collect(),
-                evidence: std::mem::take(&mut evidence_reports[c.index()]),
+                // Kept to the end of the run for the report: no spare capacity.
+                evidence: {
+                    let mut e = std::mem::take(&mut evidence_reports[c.index()]);
+                    e.shrink_to_fit();
+                    e
+                },
             }
         })
         .collect();

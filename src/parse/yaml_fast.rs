@@ -44,15 +44,16 @@ enum Plain {
     Str,
 }
 
+/// A mapping being read: its key, its entries' indentation once known, and its entries.
+type Nested = (String, Option<usize>, Vec<(String, Node)>);
+
 /// Reads `text` if it is inside the subset; `None` otherwise.
 pub(crate) fn parse(text: &str) -> Option<Node> {
     if !text.chars().all(allowed) {
         return None;
     }
     let mut top: Vec<(String, Node)> = Vec::new();
-    // The key whose value is the nested mapping being read, its indentation once known, and
-    // its entries.
-    let mut nested: Option<(String, Option<usize>, Vec<(String, Node)>)> = None;
+    let mut nested: Option<Nested> = None;
     for raw in text.split('\n') {
         let line = raw.strip_suffix('\r').unwrap_or(raw);
         if line.contains('\r') {
@@ -213,7 +214,7 @@ fn flow_map(value: &str) -> Option<Node> {
 /// comments inside (their rules differ there).
 fn flow_item(part: &str) -> Option<Node> {
     let part = part.trim_matches(' ');
-    if part.contains(|c: char| matches!(c, '[' | ']' | '{' | '}' | '#' | '\'' | '"')) {
+    if part.contains(['[', ']', '{', '}', '#', '\'', '"']) {
         return None;
     }
     match scalar(part)? {
