@@ -81,10 +81,13 @@ impl Files {
         limit: u64,
     ) -> Result<Option<Vec<u8>>> {
         match self {
-            Files::Worktree => match std::fs::metadata(path) {
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-                Err(e) => Err(Error::io(shown, e)),
-                Ok(_) => repo::read_bounded(path, shown, limit).map(Some),
+            // Opened directly (no `stat` first): a missing file is the open's own answer.
+            Files::Worktree => match repo::read_bounded(path, shown, limit) {
+                Ok(bytes) => Ok(Some(bytes)),
+                Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => {
+                    Ok(None)
+                }
+                Err(e) => Err(e),
             },
             Files::Index(ix) => match ix.blob(shown)? {
                 Some(b) if b.len() as u64 > limit => {

@@ -32,11 +32,27 @@ pub fn read_bounded(path: &Path, shown: &str, limit: u64) -> Result<Vec<u8>> {
     Ok(bytes)
 }
 
+/// `path` relative to the working directory when it lies below it (as the repository usually
+/// does), else `path` itself: the system then looks up three names instead of the eight or so
+/// of the absolute path, for each of the hundreds of thousands of opens and `lstat`s of a
+/// whole-repository check. The working directory is read once; sddgate never changes it.
+fn short(path: &Path) -> &Path {
+    static CWD: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
+    match CWD.get_or_init(|| std::env::current_dir().ok()) {
+        Some(cwd) if path.is_absolute() => match path.strip_prefix(cwd) {
+            Ok(rel) if !rel.as_os_str().is_empty() => rel,
+            _ => path,
+        },
+        _ => path,
+    }
+}
+
 /// Opens `path` for reading without waiting: opening a FIFO for reading would otherwise block
 /// until a writer appears. `O_NONBLOCK` changes nothing for a regular file, and anything else
 /// is refused after the open by its `fstat`, before a byte is read (elsewhere than Unix a
 /// plain open: no FIFO there blocks an open).
 fn open_nonblocking(path: &Path) -> std::io::Result<std::fs::File> {
+    let path = short(path);
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
@@ -193,7 +209,7 @@ fn resolve_with_meta(root: &Path, rel: &str) -> Option<(PathBuf, Option<std::fs:
         }
     }
     let joined = root.join(p);
-    let Ok(lstat) = std::fs::symlink_metadata(&joined) else {
+    let Ok(lstat) = std::fs::symlink_metadata(short(&joined)) else {
         // Nothing there, or a component is a dangling link, a loop or not a directory: where
         // the path leads is found by walking it.
         return match walk(root, p) {
@@ -202,7 +218,7 @@ fn resolve_with_meta(root: &Path, rel: &str) -> Option<(PathBuf, Option<std::fs:
         };
     };
     let meta = if lstat.file_type().is_symlink() {
-        std::fs::metadata(&joined).ok()
+        std::fs::metadata(short(&joined)).ok()
     } else {
         Some(lstat.clone())
     };

@@ -119,7 +119,10 @@ pub fn stdout() -> Box<dyn Write> {
     if styled {
         // Through anstream all the same: an old Windows console takes its colours by API.
         let raw: Box<dyn Write> = Box::new(buffered);
-        Box::new(anstream::AutoStream::new(raw, anstream::ColorChoice::Always))
+        Box::new(anstream::AutoStream::new(
+            raw,
+            anstream::ColorChoice::Always,
+        ))
     } else {
         Box::new(Strip::new(buffered))
     }
@@ -154,7 +157,15 @@ mod tests {
     #[test]
     fn a_sequence_cut_between_writes_is_still_removed() {
         assert_eq!(
-            strip(&[b"x\x1b", b"[", b"1;3", b"1m", b"y\x1b]0;t", b"itle\x1b", b"\\z"]),
+            strip(&[
+                b"x\x1b",
+                b"[",
+                b"1;3",
+                b"1m",
+                b"y\x1b]0;t",
+                b"itle\x1b",
+                b"\\z"
+            ]),
             b"xyz"
         );
     }

@@ -216,6 +216,23 @@ struct RawReadiness {
     pre_approved_action: Option<OneOrMany>,
 }
 
+/// For the fuzz invariants: the typed readiness fields read with the fast YAML reader are
+/// the ones the general parser reads, or both fail alike (`text` is YAML, e.g. the front
+/// matter). `Err` describes a disagreement.
+#[doc(hidden)]
+pub fn fast_reader_agrees(text: &str) -> std::result::Result<(), String> {
+    let fast = format!("{:?}", yaml::from_yaml::<RawReadiness>("r", text, 0));
+    let general = format!(
+        "{:?}",
+        yaml::from_yaml_general::<RawReadiness>("r", text, 0)
+    );
+    if fast == general {
+        Ok(())
+    } else {
+        Err(format!("fast {fast} / general {general} for {text:?}"))
+    }
+}
+
 /// Parses a readiness document; `file` is the path shown in messages.
 pub fn parse(file: &str, text: &str) -> Result<Readiness> {
     let lower = file.to_ascii_lowercase();
@@ -518,25 +535,74 @@ mod fast_yaml_tests {
 
     fn line() -> impl Strategy<Value = String> {
         let value = prop::sample::select(vec![
-            "5", "4", "0", "6", "-1", "2.5", "\"5\"", "'4'", "1.0", "0.7", "1", "0", "1.5",
-            "true", "false", "True", "yes", "~", "", "pod", "namespace", "cluster", "\"pod\"",
-            "HM-2026-05-17-01", "\"HM 1\"", "specs/x/specify.md", "'specs/x/plan.md'",
-            "standard", "strict", "TODO", "null", "\"Return it\"", "x # note",
-            "[a.md, b.md]", "[a.md]", "[]", "[5, x]", "{a: 1}",
+            "5",
+            "4",
+            "0",
+            "6",
+            "-1",
+            "2.5",
+            "\"5\"",
+            "'4'",
+            "1.0",
+            "0.7",
+            "1",
+            "0",
+            "1.5",
+            "true",
+            "false",
+            "True",
+            "yes",
+            "~",
+            "",
+            "pod",
+            "namespace",
+            "cluster",
+            "\"pod\"",
+            "HM-2026-05-17-01",
+            "\"HM 1\"",
+            "specs/x/specify.md",
+            "'specs/x/plan.md'",
+            "standard",
+            "strict",
+            "TODO",
+            "null",
+            "\"Return it\"",
+            "x # note",
+            "[a.md, b.md]",
+            "[a.md]",
+            "[]",
+            "[5, x]",
+            "{a: 1}",
         ]);
         let top = prop::sample::select(vec![
-            "incident_id", "spec", "profile", "audit_trace_coverage", "stateful",
-            "backup_verified", "radius_of_impact", "dry_run_verified", "rollback",
-            "pre_approved_action", "unknown_key",
+            "incident_id",
+            "spec",
+            "profile",
+            "audit_trace_coverage",
+            "stateful",
+            "backup_verified",
+            "radius_of_impact",
+            "dry_run_verified",
+            "rollback",
+            "pre_approved_action",
+            "unknown_key",
         ]);
         let nested = prop::sample::select(vec![
-            "spec", "implementation", "verification", "process", "security", "other",
-            "audit_trace_coverage", "backup_verified",
+            "spec",
+            "implementation",
+            "verification",
+            "process",
+            "security",
+            "other",
+            "audit_trace_coverage",
+            "backup_verified",
         ]);
         prop_oneof![
             (top, value.clone()).prop_map(|(k, v)| format!("{k}: {v}")),
-            (prop::sample::select(vec!["scores", "evidence", "checks"]),
-             prop::collection::vec((nested.clone(), value.clone()), 0..6))
+            (
+                prop::sample::select(vec!["scores", "evidence", "checks"]),
+                prop::collection::vec((nested.clone(), value.clone()), 0..6)
+            )
                 .prop_map(|(k, entries)| {
                     let mut s = format!("{k}:");
                     for (n, v) in entries {
@@ -544,8 +610,10 @@ mod fast_yaml_tests {
                     }
                     s
                 }),
-            (prop::sample::select(vec!["scores", "evidence", "checks"]),
-             prop::collection::vec((nested, value), 0..6))
+            (
+                prop::sample::select(vec!["scores", "evidence", "checks"]),
+                prop::collection::vec((nested, value), 0..6)
+            )
                 .prop_map(|(k, entries)| {
                     let inner: Vec<String> =
                         entries.iter().map(|(n, v)| format!("{n}: {v}")).collect();

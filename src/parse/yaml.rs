@@ -1,6 +1,7 @@
 //! Shared YAML/JSON entry points that turn parser errors into positioned input errors.
 
 use crate::error::Error;
+use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 /// Deserializes YAML, mapping errors to `file:line:col` where `line_offset` lines precede the
@@ -20,6 +21,24 @@ pub fn from_yaml<T: DeserializeOwned>(
         return Ok(value);
     }
     from_yaml_general(file, text, line_offset)
+}
+
+/// For the fuzz invariants: when the fast reader takes `text`, the generic YAML value it gives
+/// is the one `serde_yaml` gives. `Err` describes a disagreement.
+#[doc(hidden)]
+pub fn fast_reader_agrees(text: &str) -> Result<(), String> {
+    let Some(node) = super::yaml_fast::parse(text) else {
+        return Ok(());
+    };
+    let Ok(fast) = serde_yaml::Value::deserialize(node) else {
+        return Ok(());
+    };
+    match serde_yaml::from_str::<serde_yaml::Value>(text) {
+        Ok(general) if general == fast => Ok(()),
+        other => Err(format!(
+            "fast YAML reader gives {fast:?}, serde_yaml {other:?}, for {text:?}"
+        )),
+    }
 }
 
 /// [`from_yaml`] without the fast reader (after the guard): the reference it is tested against.
@@ -285,8 +304,6 @@ impl<'de> serde::de::Visitor<'de> for UniqueVisitor {
         v.newtype_variant::<Unique>()
     }
 }
-
-use serde::Deserialize as _;
 
 /// serde's messages end in " at line L column C"; the position is printed separately.
 fn strip_position(msg: &str) -> String {

@@ -177,7 +177,8 @@ fn scalar(value: &str) -> Option<Node> {
     let starts_safely = !text.starts_with([
         '-', '?', ':', ',', '[', ']', '{', '}', '#', '&', '*', '!', '|', '>', '\'', '"', '%', '@',
         '`',
-    ]) || text.starts_with('-') && text[1..].starts_with(|c: char| c.is_ascii_digit());
+    ]) || text.starts_with('-')
+        && text[1..].starts_with(|c: char| c.is_ascii_digit());
     if text.is_empty() || !starts_safely || text.contains(": ") || text.ends_with(':') {
         return None;
     }
@@ -233,7 +234,11 @@ fn flow_seq(value: &str) -> Option<Node> {
     if inner.is_empty() {
         return Some(Node::Seq(Vec::new()));
     }
-    inner.split(',').map(flow_item).collect::<Option<_>>().map(Node::Seq)
+    inner
+        .split(',')
+        .map(flow_item)
+        .collect::<Option<_>>()
+        .map(Node::Seq)
 }
 
 /// After a closing quote: nothing, or blanks then a comment.
@@ -451,10 +456,48 @@ mod tests {
     #[test]
     fn resolves_scalars_as_serde_yaml_does() {
         for v in [
-            "5", "0", "-5", "-0", "1.0", "0.25", "-1.5", "true", "True", "TRUE", "false", "~",
-            "null", "Null", "NULL", "yes", "no", "on", "off", "y", "n", "pod", "'5'", "\"true\"",
-            "\"\"", "''", "specs/x.md", "a#b", "a #b", "x # c", "'q' # c", "é—ü", "[x] y",
-            "a,b", "-x", "x-", "1.2.3", "a: b", "N/A", "TODO", "infinity", "Infinity",
+            "5",
+            "0",
+            "-5",
+            "-0",
+            "1.0",
+            "0.25",
+            "-1.5",
+            "true",
+            "True",
+            "TRUE",
+            "false",
+            "~",
+            "null",
+            "Null",
+            "NULL",
+            "yes",
+            "no",
+            "on",
+            "off",
+            "y",
+            "n",
+            "pod",
+            "'5'",
+            "\"true\"",
+            "\"\"",
+            "''",
+            "specs/x.md",
+            "a#b",
+            "a #b",
+            "x # c",
+            "'q' # c",
+            "é—ü",
+            "[x] y",
+            "a,b",
+            "-x",
+            "x-",
+            "1.2.3",
+            "a: b",
+            "N/A",
+            "TODO",
+            "infinity",
+            "Infinity",
         ] {
             agrees(&format!("k: {v}\n"));
             agrees(&format!("top:\n  k: {v}\n"));
@@ -467,12 +510,65 @@ mod tests {
         prop_oneof![
             Just(String::new()),
             prop::sample::select(vec![
-                "5", "0", "05", "-3", "+3", "1.0", "1.", ".5", "1e3", "0x10", "0o7", "0b1",
-                "1_0", "true", "False", "TRUE", "yes", "No", "~", "null", "NULL", "nan",
-                "inf", "-.inf", ".NaN", "pod", "a b", "a:b", "a: b", "a #c", "a#c", "#c",
-                "'x'", "'x' #c", "\"x\"", "\"x\" #c", "\"a\\nb\"", "'it''s'", "[a]", "{a: 1}",
-                "&a x", "*a", "!t x", "|", ">", "@x", "`x`", "%x", "-", "- x", "-x", "?",
-                "x:", "é", "—", "a\u{a0}b", "2026-11-25", "12:30", "1:2",
+                "5",
+                "0",
+                "05",
+                "-3",
+                "+3",
+                "1.0",
+                "1.",
+                ".5",
+                "1e3",
+                "0x10",
+                "0o7",
+                "0b1",
+                "1_0",
+                "true",
+                "False",
+                "TRUE",
+                "yes",
+                "No",
+                "~",
+                "null",
+                "NULL",
+                "nan",
+                "inf",
+                "-.inf",
+                ".NaN",
+                "pod",
+                "a b",
+                "a:b",
+                "a: b",
+                "a #c",
+                "a#c",
+                "#c",
+                "'x'",
+                "'x' #c",
+                "\"x\"",
+                "\"x\" #c",
+                "\"a\\nb\"",
+                "'it''s'",
+                "[a]",
+                "{a: 1}",
+                "&a x",
+                "*a",
+                "!t x",
+                "|",
+                ">",
+                "@x",
+                "`x`",
+                "%x",
+                "-",
+                "- x",
+                "-x",
+                "?",
+                "x:",
+                "é",
+                "—",
+                "a\u{a0}b",
+                "2026-11-25",
+                "12:30",
+                "1:2",
             ])
             .prop_map(str::to_string),
             "[ -~]{0,12}",
@@ -521,7 +617,10 @@ mod tests {
                 both(&doc).is_some()
             })
             .count();
-        assert!(taken >= 200, "only {taken} of 2000 generated documents taken");
+        assert!(
+            taken >= 200,
+            "only {taken} of 2000 generated documents taken"
+        );
     }
 
     proptest! {
