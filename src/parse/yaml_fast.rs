@@ -282,10 +282,12 @@ fn resolve(text: &str) -> Option<Plain> {
     }
     // Anything else a number parser might take (`+5`, `0x1F`, `1e3`, `.5`, `007`, `1_000`,
     // `inf`, `NaN`) is left to the general parser.
-    let numeric_start = text
-        .trim_start_matches(['-', '+'])
-        .starts_with(|c: char| c.is_ascii_digit() || c == '.');
-    if numeric_start || text.starts_with('+') || text.parse::<f64>().is_ok() {
+    // Rust's float parser (which `serde_yaml` falls back on) takes a sign, digits, a dot, or
+    // the words inf, infinity and nan in any case: only such a start needs asking it.
+    let unsigned = text.trim_start_matches(['-', '+']);
+    let numeric_start = unsigned.starts_with(|c: char| c.is_ascii_digit() || c == '.');
+    let float_word = unsigned.starts_with(['i', 'I', 'n', 'N']) && text.parse::<f64>().is_ok();
+    if numeric_start || text.starts_with('+') || float_word {
         return None;
     }
     Some(Plain::Str)
