@@ -16,8 +16,8 @@
 #        sddgate   `sddgate check .`                          the whole gate, human report
 #        rg        `rg --no-config -i -w -c -f PATTERNS .`    the peer: every file of the corpus
 #                  scanned for the default command words alone, one count per file
-#        rg-2doc   the same, restricted to `-g specify.md -g readiness.md` (the only files sddgate
-#                  reads; it merely stats the evidence files): a stricter reference, not a target
+#        rg-2doc   the same, restricted to `-g specify.md -g readiness.md` (the files sddgate
+#                  parses; it also reads the head of each evidence file): a stricter reference
 #        mdl       `markdownlint-cli2 --config benches/peers/.markdownlint-cli2.jsonc '**/*.md'`,
 #                  a second peer (a Markdown linter with every default rule), on corpora of at
 #                  most MDL_MAX_N incidents only: it takes 13-17 s per 1,000 incidents
