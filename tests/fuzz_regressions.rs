@@ -214,3 +214,53 @@ fn a_command_glued_to_punctuation_in_code_is_reported() {
         assert!(!reported(other), "`{other}` is not the kubectl command");
     }
 }
+
+/// The oracle's directive exemption (`fuzzing::exemption`) covers only what the lint skips: a
+/// directive that is raw HTML, starts a comment, closes in its own HTML block or inline comment
+/// and holds no `--!>`. It used to exempt everything from an unclosed `<!-- sddgate-allow` to
+/// the end of the file, or up to a `-->` in a later code block, and so accepted the lint's
+/// misses (`directive-closes-after-its-block` passed the old oracle with the old lint).
+#[test]
+fn the_oracle_exempts_only_real_directives() {
+    let config = sddgate::config::Config::from_text("/nonexistent".into(), None, "").unwrap();
+    let cases = [
+        (
+            "<!-- sddgate-allow concrete_command_in_spec: was kubectl delete pod x -->\n",
+            true,
+        ),
+        (
+            "Text <!-- sddgate-allow x: kubectl delete pod x --> more\n",
+            true,
+        ),
+        (
+            "<!-- sddgate-allow concrete_command_in_spec: r\n\nkubectl delete pod x\n",
+            false,
+        ),
+        (
+            "<div>\n<!-- sddgate-allow concrete_command_in_spec: r\n\nkubectl delete pod x\n\n-->\n",
+            false,
+        ),
+        (
+            "> <!-- sddgate-allow concrete_command_in_spec: r\n\n```\n-->\nkubectl delete pod x\n```\n",
+            false,
+        ),
+        (
+            "<!-- old\n<!-- sddgate-allow concrete_command_in_spec: r kubectl delete pod x -->\n",
+            false,
+        ),
+        (
+            "<!-- sddgate-allow concrete_command_in_spec: r --!> kubectl delete pod x -->\n",
+            false,
+        ),
+    ];
+    for (doc, exempt) in cases {
+        let spec = sddgate::parse::specify::parse(fuzzing::SPEC_FILE, doc, &config).unwrap();
+        let at = doc.find("kubectl delete pod x").unwrap();
+        let line = doc[..at].matches('\n').count() as u32 + 1;
+        assert_eq!(
+            fuzzing::exemption(doc, &spec, at, line).is_some(),
+            exempt,
+            "{doc:?}"
+        );
+    }
+}

@@ -205,15 +205,52 @@ pub(crate) fn scan(
 ) -> Vec<Found> {
     let mut out = Vec::new();
     let mut pos = Pos::Strong;
+    // A redirection written before the command word (`> log k delete pod x`, `2>&1 sudo
+    // reboot`): its target is a file name, and the word after the target is still the command.
+    let mut redirect = false;
     let mut i = 0;
     while i < tokens.len() {
         let t = &tokens[i];
         if let Some(op) = t.op {
+            if ctx == Context::Code && is_redirect(t) && (pos == Pos::Strong || redirect) {
+                // `>`, `<`, and the second `>` of `>>`: the target comes next.
+                redirect = true;
+                i += 1;
+                continue;
+            }
+            if redirect && t.text == "&" {
+                // `>&2`, `2>&1`: a descriptor, not a background `&`.
+                i += 1;
+                continue;
+            }
+            redirect = false;
             pos = match op {
                 Op::Sep => Pos::Strong,
                 Op::Open | Op::Comma => Pos::Weak,
                 Op::Close => Pos::Arg,
             };
+            i += 1;
+            continue;
+        }
+        if ctx == Context::Code
+            && pos == Pos::Strong
+            && !redirect
+            && t.text.bytes().all(|b| b.is_ascii_digit())
+            && tokens
+                .get(i + 1)
+                .is_some_and(|r| is_redirect(r) && r.start == t.end)
+        {
+            // The descriptor of `2>`, `0<`.
+            i += 1;
+            continue;
+        }
+        if std::mem::take(&mut redirect) {
+            // The target: read as an argument (`> kubectl delete pod x` still names kubectl),
+            // and the command comes after it.
+            if let Some(found) = check_tool(tokens, i, Pos::Arg, ctx, pats, locals) {
+                out.push(found);
+            }
+            pos = Pos::Strong;
             i += 1;
             continue;
         }
@@ -256,6 +293,11 @@ pub(crate) fn scan(
         i += 1;
     }
     out
+}
+
+/// Whether a token is a redirection operator (`<`, `>`).
+fn is_redirect(t: &Token) -> bool {
+    t.op == Some(Op::Close) && matches!(t.text.as_str(), "<" | ">")
 }
 
 /// If `tokens[i]` is a wrapper, keyword or assignment, the index of the word it runs.
@@ -412,11 +454,29 @@ fn check_tool(
     pats: &CommandPatterns,
     locals: &Locals,
 ) -> Option<Found> {
-    let word = command_word(&tokens[i].text);
+    let command_pos = ctx == Context::Code && pos == Pos::Strong;
+    let mut word = command_word(&tokens[i].text);
+    // Where a command starts, a prefix glued to its word is not part of its name: a Makefile
+    // recipe's `-` (run, ignore errors: `-kubectl delete pod x`) or a list number written
+    // without its space (`1.kubectl …`, `2)kubectl …`). Only when the word is no tool as
+    // written, and the rest is one.
+    if pos != Pos::Arg
+        && pats
+            .lookup(&word.to_ascii_lowercase(), command_pos)
+            .is_none()
+        && let Some(rest) = glued_step(&tokens[i].text)
+    {
+        let rest = command_word(rest);
+        if pats
+            .lookup(&rest.to_ascii_lowercase(), command_pos)
+            .is_some()
+        {
+            word = rest;
+        }
+    }
     if word.is_empty() || word.len() > 40 {
         return None;
     }
-    let command_pos = ctx == Context::Code && pos == Pos::Strong;
     let mut lower = word.to_ascii_lowercase();
     let mut found = pats.lookup(&lower, command_pos);
     if found.is_none() && word.bytes().any(|b| b.is_ascii_digit() || b == b'/') {
@@ -464,6 +524,23 @@ fn check_tool(
         decisive,
         end,
     })
+}
+
+/// `text` without a glued Makefile `-` (one, not a long flag's `--`) or list number (`1.`,
+/// `12)`) in front, when there is one and something follows it.
+fn glued_step(text: &str) -> Option<&str> {
+    let rest = match text.strip_prefix('-') {
+        Some(rest) if !rest.starts_with('-') => rest,
+        Some(_) => return None,
+        None => {
+            let digits = text.len() - text.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+            if digits == 0 || digits > 3 {
+                return None;
+            }
+            text[digits..].strip_prefix(['.', ')'])?
+        }
+    };
+    (!rest.is_empty()).then_some(rest)
 }
 
 /// One past the last token of the command whose arguments start at `from`.

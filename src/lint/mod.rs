@@ -12,8 +12,11 @@
 //! normalized text picks the lines worth reading; [`shell`] tokenizes those lines;
 //! [`invocation`] finds the command words and [`rules`] decides whether they are run, using the
 //! table in [`builtin`] as compiled by [`patterns`]; [`statements`] finds SQL and raw HTTP calls.
+//! [`directive`] says where the `<!-- sddgate-allow … -->` suppression directives are, for
+//! [`regions`] (which skips their text and nothing else) and for the spec parser alike.
 
 mod builtin;
+mod directive;
 mod invocation;
 mod normalize;
 mod patterns;
@@ -26,6 +29,7 @@ mod tests;
 
 use std::ops::Range;
 
+pub use directive::{Directive, directives};
 pub use patterns::{CommandPatterns, CommandsConfig, PatternError, ToolSpec};
 
 use invocation::{Found, Locals};

@@ -7,11 +7,16 @@
 //! and `kube**ctl**` reads as it renders. Raw HTML is read as it renders too: inline tags vanish
 //! (`ku<span></span>bectl`), other tags separate words, `alt`/`title` values and link titles
 //! are read, and a tag that is no HTML element (`<kubectl delete pod x>`) is read as written.
-//! Front matter has its YAML escapes decoded. `<!-- sddgate-allow … -->` comments are skipped.
+//! Front matter has its YAML escapes decoded. Suppression directives
+//! (`<!-- sddgate-allow … -->`, as [`super::directive`] defines them) are skipped, and nothing
+//! else: the text around them is read.
+
+use std::ops::Range;
 
 use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
 
 use super::Context;
+use super::directive::directives;
 use super::normalize::NormText;
 
 /// How a unit's text is split into lines and read.
@@ -43,16 +48,16 @@ impl Unit {
     }
 }
 
-const DIRECTIVE: &str = "sddgate-allow";
+/// The Markdown extensions a spec is read with (GitHub's, front matter as a YAML block).
+pub(crate) fn markdown_options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_YAML_STYLE_METADATA_BLOCKS
+}
 
 /// Splits `source` into units. Empty units are dropped.
 pub(crate) fn units(source: &str) -> Vec<Unit> {
-    let mut opts = Options::empty();
-    opts.insert(Options::ENABLE_TABLES);
-    opts.insert(Options::ENABLE_STRIKETHROUGH);
-    opts.insert(Options::ENABLE_FOOTNOTES);
-    opts.insert(Options::ENABLE_YAML_STYLE_METADATA_BLOCKS);
-
     let mut b = Builder {
         source,
         units: Vec::new(),
@@ -61,10 +66,10 @@ pub(crate) fn units(source: &str) -> Vec<Unit> {
     };
     let mut in_meta = false;
     let mut html: Option<NormText> = None;
-    // Events starting before this offset belong to a suppression directive.
-    let mut suppressed_until = 0usize;
+    // The source ranges of the suppression directives, in order.
+    let skipped: Vec<Range<usize>> = directives(source).into_iter().map(|d| d.range).collect();
 
-    let events = Parser::new_ext(source, opts).into_offset_iter();
+    let events = Parser::new_ext(source, markdown_options()).into_offset_iter();
     // Titles of reference definitions (`[ops]: https://… "title"`) show as tooltips.
     for (_, def) in events.reference_definitions().iter() {
         if let Some(title) = &def.title {
@@ -72,7 +77,7 @@ pub(crate) fn units(source: &str) -> Vec<Unit> {
         }
     }
     for (event, range) in events {
-        if range.start < suppressed_until {
+        if within(&skipped, &range) {
             continue;
         }
         match event {
@@ -127,12 +132,20 @@ pub(crate) fn units(source: &str) -> Vec<Unit> {
                 b.code_span(range);
             }
             Event::Html(text) | Event::InlineHtml(text) => {
-                if let Some(end) = directive_end(source, &text, range.start) {
-                    suppressed_until = end;
-                    continue;
-                }
                 if let Some(block) = html.as_mut() {
-                    push_html(block, &text, range.start);
+                    // A line of an HTML block: read without the directives in it (the text
+                    // before and after one on the same line is read).
+                    let parts = outside(&skipped, &range);
+                    match parts.as_slice() {
+                        [whole] if *whole == range => push_html(block, &text, range.start),
+                        _ => {
+                            for r in parts {
+                                if let Some(part) = source.get(r.clone()) {
+                                    push_html(block, part, r.start);
+                                }
+                            }
+                        }
+                    }
                 } else if text.trim_start().starts_with("<!--") {
                     // A comment inside a paragraph: scanned on its own, and the text around it
                     // is joined as it renders (`kube<!-- -->ctl` reads `kubectl`).
@@ -234,18 +247,29 @@ fn push_text(
     }
 }
 
-/// If `html` opens a suppression directive, the source offset just past its `-->`.
-fn directive_end(source: &str, html: &str, at: usize) -> Option<usize> {
-    let open = html.find("<!--")?;
-    if !html[open + 4..].trim_start().starts_with(DIRECTIVE) {
-        return None;
+/// Whether `r` lies inside one of the sorted, disjoint `ranges`.
+fn within(ranges: &[Range<usize>], r: &Range<usize>) -> bool {
+    let i = ranges.partition_point(|s| s.end <= r.start);
+    ranges
+        .get(i)
+        .is_some_and(|s| s.start <= r.start && r.end <= s.end)
+}
+
+/// The parts of `r` outside the sorted, disjoint `ranges`.
+fn outside(ranges: &[Range<usize>], r: &Range<usize>) -> Vec<Range<usize>> {
+    let mut parts = Vec::new();
+    let mut from = r.start;
+    let first = ranges.partition_point(|s| s.end <= r.start);
+    for s in ranges[first..].iter().take_while(|s| s.start < r.end) {
+        if s.start > from {
+            parts.push(from..s.start);
+        }
+        from = from.max(s.end);
     }
-    let from = at + open;
-    let rest = source.get(from..)?;
-    Some(match rest.find("-->") {
-        Some(close) => from + close + 3,
-        None => source.len(),
-    })
+    if from < r.end {
+        parts.push(from..r.end);
+    }
+    parts
 }
 
 fn is_inline(tag: &Tag<'_>) -> bool {
@@ -287,9 +311,9 @@ enum TagClass {
 
 /// A tag at the start of a string.
 #[derive(Debug)]
-struct HtmlTag {
+pub(super) struct HtmlTag {
     /// Bytes up to and including the closing `>`.
-    len: usize,
+    pub(super) len: usize,
     class: TagClass,
     /// Ranges of the `alt`, `title` and `aria-label` values (shown to the reader).
     values: Vec<std::ops::Range<usize>>,
@@ -387,7 +411,7 @@ const OTHER_TAGS: &[&str] = &[
 ];
 
 /// Parses the tag at the start of `s` (`<name attr="v">`, `</name>`).
-fn html_tag(s: &str) -> Option<HtmlTag> {
+pub(super) fn html_tag(s: &str) -> Option<HtmlTag> {
     let b = s.as_bytes();
     let mut i = 1 + usize::from(b.get(1) == Some(&b'/'));
     let name_start = i;

@@ -81,9 +81,6 @@ static REQUIRES: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)requires\s*:\s*\[?([^)\]\n]*)").expect("static regex"));
 static IDENT: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^[A-Za-z][A-Za-z0-9_.:-]*$").expect("static regex"));
-static ALLOW: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"<!--\s*sddgate-allow\b(?P<body>(?s:.*?))-->").expect("static regex")
-});
 
 pub fn parse(file: &str, text: &str, config: &Config) -> Result<Spec> {
     let idx = LineIndex::new(text);
@@ -385,15 +382,12 @@ fn parse_yaml_actions(
 fn find_suppressions(text: &str, idx: &LineIndex, code: &[Range<usize>]) -> Vec<Suppression> {
     let mut out = Vec::new();
     let lines: Vec<&str> = text.split('\n').collect();
-    for m in ALLOW.captures_iter(text) {
-        let whole = m.get(0).map(|g| g.range()).unwrap_or(0..0);
-        if code
-            .iter()
-            .any(|c| c.start <= whole.start && whole.end <= c.end)
-        {
-            continue;
-        }
-        let body = m.name("body").map(|b| b.as_str()).unwrap_or("");
+    // Where directives are is decided once, for this parser and the command lint alike: closed
+    // HTML comments whose first word is `sddgate-allow` (never in code, never one that runs
+    // to the end of the file).
+    for d in crate::lint::directives(text) {
+        let whole = d.range;
+        let body = text.get(d.body).unwrap_or("");
         let (rules_part, reason) = match body.split_once(':') {
             Some((r, reason)) => (r, Some(reason.trim().to_string()).filter(|s| !s.is_empty())),
             None => (body, None),

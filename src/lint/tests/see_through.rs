@@ -117,3 +117,48 @@ fn nested_command_reported_once() {
         "curl",
     );
 }
+
+/// A redirection written before the command word names a file, and the word after the file is
+/// still the command (`>/tmp/log k delete pod x` runs `k`). The redirection's own target is
+/// read as before: `> kubectl delete pod x` still names kubectl.
+#[test]
+fn redirections_before_the_command_word() {
+    for cmd in [
+        ">/tmp/log k delete pod x",
+        "</dev/null k delete pod x",
+        ">>/tmp/log k delete pod x",
+        "2>/dev/null k delete pod x",
+        "2>&1 sudo k delete pod x",
+        ">&2 k delete pod x",
+        "&>log k delete pod x",
+        "echo ok; >/tmp/log k delete pod x",
+        ">kubectl delete pod x",
+        "> sudo kubectl delete pod x",
+    ] {
+        assert_eq!(tools(&bash(cmd)), ["kubectl"], "{cmd}");
+    }
+    // After the command word, a redirection is an argument like any other: `k` is no alias.
+    none(&bash("cat file >/tmp/log k delete pod x"));
+    none(&bash("echo 2>/dev/null k"));
+}
+
+/// At the start of a command, a Makefile recipe's `-` (run, ignore errors) or a list number
+/// written without its space is not part of the command's name; a long flag (`--kubectl`) and
+/// a word that only contains a tool name stay other words.
+#[test]
+fn glued_recipe_dash_and_list_numbers() {
+    for cmd in [
+        "-kubectl delete pod x",
+        "-/usr/local/bin/kubectl delete pod x",
+        "1.kubectl delete pod x",
+        "12)kubectl -n prod delete pod x",
+        "-sudo kubectl delete pod x",
+    ] {
+        assert_eq!(tools(&bash(cmd)), ["kubectl"], "{cmd}");
+        assert_eq!(tools(&format!("{cmd}\n")), ["kubectl"], "prose: {cmd}");
+    }
+    none(&bash("tool --kubectl delete pod x"));
+    none(&bash("--kubectl delete pod x"));
+    none(&bash("1.5kubectl delete pod x"));
+    none(&bash("x-kubectl delete pod x"));
+}
