@@ -259,7 +259,9 @@ pub fn check_command_placement(body: &str, placement: usize, command: &str, at: 
 /// Why a command at byte `at` (line `line`) of `doc` need not be reported, if it need not:
 /// - it is not part of any text a Markdown renderer shows nor of any raw HTML (a link
 ///   destination, a reference definition, …);
-/// - it is inside an `<!-- sddgate-allow … -->` comment (the directive itself is not scanned);
+/// - it is inside an `<!-- sddgate-allow … -->` comment (the directive itself is not scanned)
+///   that is raw HTML, starts a comment (is not inside another one) and closes in the same
+///   HTML block or inline comment: an unclosed directive silences nothing;
 /// - a suppression with a reason naming `concrete_command_in_spec` covers its line: the
 ///   documented suppression (the rule is suppressible; `sddgate explain
 ///   concrete_command_in_spec`).
@@ -278,26 +280,96 @@ pub fn exemption(doc: &str, spec: &Spec, at: usize, line: u32) -> Option<&'stati
     let mut seen = false;
     for (ev, r) in Parser::new_ext(doc, render_options()).into_offset_iter() {
         match ev {
-            Event::Html(h) | Event::InlineHtml(h) => {
-                if let Some(open) = h.find("<!--")
-                    && h[open + 4..].trim_start().starts_with("sddgate-allow")
-                {
-                    let from = r.start + open;
-                    let to = doc
-                        .get(from..)
-                        .and_then(|rest| rest.find("-->"))
-                        .map_or(doc.len(), |c| from + c + 3);
-                    if (from..to).contains(&at) {
-                        return Some("inside an sddgate-allow directive");
+            // A whole HTML block: its comments, in order, each from `<!--` to the first `-->`
+            // after it, if that is in the block. A directive is one whose first word is
+            // `sddgate-allow` and that closes; one that does not close is no directive, and
+            // a `<!--` inside a comment or inside a tag's quoted value opens nothing.
+            Event::Start(pulldown_cmark::Tag::HtmlBlock) => {
+                let block = doc.get(r.clone()).unwrap_or("").as_bytes();
+                let mut i = 0;
+                while i < block.len() {
+                    if block[i..].starts_with(b"<!--") {
+                        // `<!-->` and `<!--->` are whole (empty) comments.
+                        let close = if block[i + 4..].starts_with(b">") {
+                            Some(i + 5)
+                        } else if block[i + 4..].starts_with(b"->") {
+                            Some(i + 6)
+                        } else {
+                            find(&block[i + 4..], b"-->").map(|p| i + 4 + p + 3)
+                        };
+                        let Some(close) = close else {
+                            break;
+                        };
+                        if close < i + 7 {
+                            i = close;
+                            continue;
+                        }
+                        let content = String::from_utf8_lossy(&block[i + 4..close - 3]);
+                        if is_directive(&content) && (r.start + i..r.start + close).contains(&at) {
+                            return Some("inside an sddgate-allow directive");
+                        }
+                        i = close;
+                    } else if block[i] == b'<'
+                        && block
+                            .get(i + 1)
+                            .is_some_and(|c| c.is_ascii_alphabetic() || *c == b'/')
+                    {
+                        // A tag, to its `>` outside quotes (or a lone `<`).
+                        let mut j = i + 1;
+                        let mut quote = None;
+                        while j < block.len() {
+                            match (quote, block[j]) {
+                                (None, b'>') => break,
+                                (None, q @ (b'"' | b'\'')) => quote = Some(q),
+                                (Some(q), c) if c == q => quote = None,
+                                _ => {}
+                            }
+                            j += 1;
+                        }
+                        i = if j < block.len() { j + 1 } else { i + 1 };
+                    } else {
+                        i += 1;
                     }
                 }
-                seen |= r.contains(&at);
             }
-            Event::Text(_) | Event::Code(_) => seen |= r.contains(&at),
+            // An inline comment is one event, from `<!--` to its `-->`.
+            Event::InlineHtml(h)
+                if h.starts_with("<!--")
+                    && h.len() >= 7
+                    && h.ends_with("-->")
+                    && is_directive(&h[4..h.len() - 3])
+                    && r.contains(&at) =>
+            {
+                return Some("inside an sddgate-allow directive");
+            }
+            Event::Html(_) | Event::InlineHtml(_) | Event::Text(_) | Event::Code(_) => {
+                seen |= r.contains(&at)
+            }
             _ => {}
         }
     }
     (!seen).then_some("not rendered as text")
+}
+
+/// Where `needle` first occurs in `hay`.
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+/// Whether a comment's content (between `<!--` and `-->`) starts with the word
+/// `sddgate-allow` (and is one comment for a browser too).
+fn is_directive(content: &str) -> bool {
+    // `--!>` ends a comment for a browser: what follows is shown.
+    !content.contains("--!>")
+        && content
+            .trim_start()
+            .strip_prefix("sddgate-allow")
+            .is_some_and(|rest| {
+                !rest
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '-')
+            })
 }
 
 /// Markdown as GitHub renders a spec: tables, strikethrough, footnotes, task lists and front
@@ -388,6 +460,28 @@ pub fn readiness(data: &[u8]) {
         Ok(t) => t,
         Err(e) => return check_error(&e, name, bytes),
     };
+    // The fast YAML reader (parse::yaml_fast) must read whatever it takes exactly as
+    // serde_yaml does, as a generic value and as the typed readiness fields.
+    let yaml_text = if name.ends_with(".md") {
+        crate::parse::frontmatter::split(&text)
+            .ok()
+            .flatten()
+            .map(|fm| fm.yaml)
+    } else if name.ends_with(".json") {
+        None
+    } else {
+        Some(text.as_str())
+    };
+    if let Some(y) = yaml_text
+        && y.len() <= crate::parse::yaml::MAX_YAML_BYTES
+    {
+        if let Err(e) = crate::parse::yaml::fast_reader_agrees(y) {
+            panic!("{e}");
+        }
+        if let Err(e) = readiness::fast_reader_agrees(y) {
+            panic!("{e}");
+        }
+    }
     let first = readiness::parse(name, &text);
     let second = readiness::parse(name, &text);
     assert_eq!(
