@@ -20,7 +20,7 @@ pub fn from_yaml<T: DeserializeOwned>(
     {
         return Ok(value);
     }
-    from_yaml_general(file, text, line_offset)
+    general(file, text, line_offset)
 }
 
 /// For the fuzz invariants: when the fast reader takes `text`, the generic YAML value it gives
@@ -41,12 +41,18 @@ pub fn fast_reader_agrees(text: &str) -> Result<(), String> {
     }
 }
 
-/// [`from_yaml`] without the fast reader (after the guard): the reference it is tested against.
+/// [`from_yaml`] without the fast reader: the reference it is tested against.
 pub(crate) fn from_yaml_general<T: DeserializeOwned>(
     file: &str,
     text: &str,
     line_offset: u32,
 ) -> Result<T, Error> {
+    guard(file, text, line_offset)?;
+    general(file, text, line_offset)
+}
+
+/// The general parser (serde_yaml), after the guard.
+fn general<T: DeserializeOwned>(file: &str, text: &str, line_offset: u32) -> Result<T, Error> {
     if let Err(e) = Unique::deserialize(serde_yaml::Deserializer::from_str(text)) {
         // Only a duplicate is reported here; any other problem is reported below, by the
         // pass that knows the expected shape.
