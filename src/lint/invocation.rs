@@ -246,8 +246,9 @@ pub(crate) fn scan(
         }
         if std::mem::take(&mut redirect) {
             // The target: read as an argument (`> kubectl delete pod x` still names kubectl),
-            // and the command comes after it.
-            if let Some(found) = check_tool(tokens, i, Pos::Arg, ctx, pats, locals) {
+            // glued prefixes seen through as at a command's start (`>-kubectl …`), and the
+            // command comes after it.
+            if let Some(found) = check_tool(tokens, i, Pos::Weak, ctx, pats, locals) {
                 out.push(found);
             }
             pos = Pos::Strong;

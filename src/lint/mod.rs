@@ -178,13 +178,13 @@ impl<'a> Scanner<'a> {
 
     fn code_line(&mut self, range: Range<usize>, depth: usize) {
         let text = &self.unit.text.text;
-        let skip = match depth {
+        let prompt = match depth {
             0 => text
                 .get(range.clone())
-                .and_then(|l| self.pats.prompt().find(l))
-                .map_or(0, |m| m.end()),
-            _ => 0,
+                .and_then(|l| self.pats.prompt().find(l)),
+            _ => None,
         };
+        let skip = prompt.map_or(0, |m| m.end());
         let dialect = match &self.unit.kind {
             UnitKind::CodeBlock { lang } => shell::Dialect::of_lang(lang),
             _ => shell::Dialect::Posix,
@@ -192,6 +192,14 @@ impl<'a> Scanner<'a> {
         let tokens = shell::tokenize_code_in(text, range.start + skip..range.end, dialect);
         for found in invocation::scan(&tokens, Context::Code, self.pats, self.locals) {
             self.push_found(&tokens, &found, Context::Code);
+        }
+        // A prompt that ends in `>` may as well be a redirection (`> out.txt reboot` runs
+        // `reboot`): the line is read both ways and a command found either way is reported.
+        if prompt.is_some_and(|m| m.as_str().trim_end().ends_with('>')) {
+            let whole = shell::tokenize_code_in(text, range.clone(), dialect);
+            for found in invocation::scan(&whole, Context::Code, self.pats, self.locals) {
+                self.push_found(&whole, &found, Context::Code);
+            }
         }
         if depth < MAX_NESTING {
             for t in &tokens {

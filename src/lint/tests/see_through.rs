@@ -134,9 +134,23 @@ fn redirections_before_the_command_word() {
         "echo ok; >/tmp/log k delete pod x",
         ">kubectl delete pod x",
         "> sudo kubectl delete pod x",
+        ">-kubectl delete pod x",
+        ">1.kubectl delete pod x",
     ] {
         assert_eq!(tools(&bash(cmd)), ["kubectl"], "{cmd}");
     }
+    // `> ` at the start of a line is a prompt or a redirection; read both ways, the command
+    // after a redirection's target is found (`> out.txt reboot` runs `reboot`).
+    for (cmd, tool) in [
+        ("> out.txt reboot", "reboot"),
+        ("> /tmp/log k delete pod x", "kubectl"),
+        ("> out.txt sudo k delete pod x", "kubectl"),
+        ("> k delete pod x", "kubectl"),
+    ] {
+        assert_eq!(tools(&bash(cmd)), [tool], "{cmd}");
+    }
+    // Read as a prompt, the line is still one command, reported once.
+    one(&bash("> kubectl delete pod x"), "kubectl");
     // After the command word, a redirection is an argument like any other: `k` is no alias.
     none(&bash("cat file >/tmp/log k delete pod x"));
     none(&bash("echo 2>/dev/null k"));
