@@ -22,6 +22,28 @@ pub enum Format {
     Human,
     /// The versioned report object (`sddgate schema report`).
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning (`upload-sarif`) and other SARIF viewers.
+    Sarif,
+    /// GitHub Actions workflow commands (`::error file=…::…`): the runner turns them into annotations.
+    Github,
+    /// The PR comment body as Markdown, for any CI that posts notes (GitLab MR notes, Jenkins).
+    Markdown,
+    /// JUnit XML, for Jenkins and GitLab test reports (`artifacts:reports:junit`).
+    Junit,
+    /// GitLab Code Quality report (`artifacts:reports:codequality`).
+    Gitlab,
+}
+
+impl Format {
+    /// The formats only `check`, `lint`, `readiness` and `hook run pre-commit` write: a usage
+    /// error for the commands that print other things.
+    pub fn report_only(self, command: &str) -> crate::error::Error {
+        crate::error::Error::Usage(format!(
+            "--format {} is a report format (for check, lint and readiness); `{command}` prints human or json",
+            self.to_possible_value()
+                .map_or_else(String::new, |v| v.get_name().to_string())
+        ))
+    }
 }
 
 #[derive(Debug, Args)]
@@ -55,8 +77,8 @@ pub enum Command {
     },
     /// The concrete-command lint and structure checks on specs.
     Lint {
-        /// specify.md files.
-        #[arg(required = true)]
+        /// Spec files, or directories: every spec the configured globs find under them.
+        #[arg(required = true, value_name = "PATH")]
         files: Vec<PathBuf>,
         #[command(flatten)]
         common: Common,
@@ -97,11 +119,38 @@ pub enum Command {
         #[command(subcommand)]
         action: HookAction,
     },
-    /// Print a JSON Schema: `report` (the JSON output), `readiness` (the readiness document), `config` (.sddgate.yml), `dry-run` or `trace` (their JSON outputs).
+    /// Print a JSON Schema: `report` (the JSON output), `readiness` (the readiness document), `config` (.sddgate.yml), `event` (the incident event of `normalize`), `dry-run` or `trace` (their JSON outputs).
     Schema {
         #[arg(value_enum)]
         name: SchemaName,
     },
+    /// Scaffold a starting point at the repository root (the current directory outside git):
+    /// .sddgate.yml, specs/TYPE/{specify,plan,tasks,validation,readiness}.md and the editor
+    /// schemas under .sddgate/schemas/. Never overwrites a file: an existing one is kept.
+    Init {
+        /// The incident type: letters, digits, `_` and `-`, starting with a letter or digit.
+        #[arg(default_value = "example_incident")]
+        incident_type: String,
+        /// Write the readiness document as readiness.md (front matter) or readiness.yaml
+        /// (a YAML file editors validate through its yaml-language-server modeline).
+        #[arg(long, value_enum, default_value_t = ReadinessFormat::Md, value_name = "FORMAT")]
+        readiness_format: ReadinessFormat,
+    },
+    /// Print a shell completion script: `source <(sddgate completions bash)`.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff): `sddgate man > sddgate.1`.
+    Man,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReadinessFormat {
+    /// readiness.md: YAML front matter, then the evidence table in Markdown.
+    Md,
+    /// readiness.yaml: the facts alone, with a schema modeline for the editor.
+    Yaml,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -113,6 +162,8 @@ pub enum SchemaName {
     DryRun,
     /// The JSON output of `trace`.
     Trace,
+    /// The incident event `normalize` prints.
+    Event,
 }
 
 #[derive(Debug, Args)]

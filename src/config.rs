@@ -11,6 +11,9 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+pub mod presets;
+pub use presets::Preset;
+
 /// Names the config file may have at the repository root, in order of preference.
 pub const CONFIG_NAMES: [&str; 2] = [".sddgate.yml", ".sddgate.yaml"];
 
@@ -20,6 +23,11 @@ pub const CONFIG_NAMES: [&str; 2] = [".sddgate.yml", ".sddgate.yaml"];
 pub struct ConfigFile {
     /// Format version of this file; only 1 exists.
     pub version: Option<u32>,
+    /// A spec convention to adopt: `spec-kit` (github/spec-kit `specs/NNN-feature/spec.md`:
+    /// its section names, no pre-approved actions, unfilled template placeholders reported).
+    /// Settings written in this file still win over the preset's defaults.
+    #[schemars(with = "Option<Preset>")]
+    pub preset: Option<String>,
     /// Profile used when a readiness document names none. Default `standard`.
     pub default_profile: Option<String>,
     /// No readiness document may be judged by a profile ranked below this one.
@@ -164,6 +172,8 @@ pub struct Config {
     pub root: PathBuf,
     /// The config file read, if any.
     pub file: Option<PathBuf>,
+    /// The spec convention adopted with `preset:`, if any.
+    pub preset: Option<Preset>,
     pub profiles: BTreeMap<String, Profile>,
     pub default_profile: String,
     pub minimum_profile: Option<String>,
@@ -268,6 +278,18 @@ impl Config {
                 format!("unsupported config version {v}, expected 1"),
             ));
         }
+        let preset = match raw.preset.as_deref() {
+            None => None,
+            Some(name) => Some(Preset::parse(name.trim()).ok_or_else(|| {
+                at(
+                    &["preset"],
+                    format!(
+                        "unknown preset `{name}`, expected one of {}",
+                        Preset::expected()
+                    ),
+                )
+            })?),
+        };
         let profiles = profiles::resolve(&raw.profiles).map_err(|(name, key, msg)| {
             let path: Vec<&str> = ["profiles", name.as_str()]
                 .into_iter()
@@ -356,6 +378,7 @@ impl Config {
             let mut all: Vec<String> = kind
                 .builtin_aliases()
                 .iter()
+                .chain(preset.map_or(&[][..], |p| p.section_aliases(kind)))
                 .map(|s| s.to_string())
                 .collect();
             all.extend(extra.iter().map(|s| normalize_heading(s)));
@@ -366,13 +389,14 @@ impl Config {
         Ok(Config {
             root,
             file,
+            preset,
             profiles,
             default_profile,
             minimum_profile: raw.minimum_profile,
-            spec_globs: raw
-                .discovery
-                .specs
-                .unwrap_or_else(|| vec!["**/specify.md".into()]),
+            spec_globs: raw.discovery.specs.unwrap_or_else(|| match preset {
+                Some(p) => p.spec_globs().iter().map(|g| g.to_string()).collect(),
+                None => vec!["**/specify.md".into()],
+            }),
             readiness_globs: raw.discovery.readiness.unwrap_or_else(|| {
                 vec![
                     "**/readiness.md".into(),
@@ -396,6 +420,30 @@ impl Config {
     /// The concrete-command patterns (built in, or as the config changed them).
     pub fn commands(&self) -> &CommandPatterns {
         self.commands.get_or_init(CommandPatterns::builtin)
+    }
+
+    /// Whether a spec must list pre-approved actions (not under a preset for feature specs).
+    pub fn requires_actions(&self) -> bool {
+        self.preset.is_none_or(|p| p.requires_actions())
+    }
+
+    /// Whether a rule that only a preset turns on is on.
+    pub fn preset_rule(&self, id: &str) -> bool {
+        self.preset.is_some_and(|p| p.rules().contains(&id))
+    }
+
+    /// File name of the spec that pairs with a readiness document beside it.
+    pub fn sibling_spec_name(&self) -> &'static str {
+        self.preset.map_or("specify.md", |p| p.spec_file_name())
+    }
+
+    /// Which headings the adopted convention uses for a section, for messages: empty, or
+    /// ` (spec-kit: Edge Cases, Assumptions or Constraints)`.
+    pub fn section_hint(&self, kind: SectionKind) -> String {
+        match self.preset {
+            Some(p) => format!(" ({}: {})", p.name(), p.section_hint(kind)),
+            None => String::new(),
+        }
     }
 
     /// The section a heading belongs to, if any.
@@ -529,6 +577,54 @@ mod tests {
         assert_eq!(raised.as_deref(), Some("low_risk"));
         let (p, raised) = c.profile_for(Some("high_risk")).unwrap();
         assert_eq!((p.name.as_str(), raised), ("high_risk", None));
+    }
+
+    #[test]
+    fn the_spec_kit_preset_maps_its_headings_and_finds_its_specs() {
+        let c = cfg("preset: spec-kit\n").unwrap();
+        assert_eq!(c.preset, Some(Preset::SpecKit));
+        assert_eq!(c.spec_globs, ["**/specs/*/spec.md"]);
+        assert!(!c.requires_actions());
+        // The `*(mandatory)*` suffix reaches the config as ` (mandatory)` (the emphasis is
+        // markup): the alias matches the heading's start, followed by a non-alphanumeric.
+        for (h, k) in [
+            ("User Scenarios & Testing (mandatory)", SectionKind::Why),
+            ("Primary User Story", SectionKind::Why),
+            ("Requirements (mandatory)", SectionKind::What),
+            ("Functional Requirements", SectionKind::What),
+            ("Edge Cases", SectionKind::Constraints),
+            ("Success Criteria (mandatory)", SectionKind::Acceptance),
+            ("Acceptance Scenarios", SectionKind::Acceptance),
+            ("Why", SectionKind::Why),
+        ] {
+            assert_eq!(c.section_of(h), Some(k), "{h}");
+        }
+        for h in [
+            "Key Entities (include if feature involves data)",
+            "Requirementsless",
+        ] {
+            assert_eq!(c.section_of(h), None, "{h}");
+        }
+        // Without the preset none of spec-kit's mandatory headings but Success Criteria count.
+        let plain = cfg("").unwrap();
+        assert_eq!(plain.section_of("Requirements (mandatory)"), None);
+        assert_eq!(plain.section_of("Edge Cases"), None);
+        assert!(plain.requires_actions());
+        // Globs written in the file win over the preset's.
+        let c = cfg("preset: spec-kit\ndiscovery:\n  specs: [\"docs/*.md\"]\n").unwrap();
+        assert_eq!(c.spec_globs, ["docs/*.md"]);
+    }
+
+    #[test]
+    fn an_unknown_preset_names_the_line_and_the_known_ones() {
+        let err = cfg("version: 1\npreset: speckit\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with(".sddgate.yml:2:"), "{err}");
+        assert!(
+            err.contains("unknown preset `speckit`, expected one of `spec-kit`"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -39,7 +39,10 @@ pub fn discover(config: &Config, paths: &[PathBuf]) -> Result<Found> {
         if meta.is_file() {
             // A file named on the command line is checked whatever the globs and excludes say.
             let name = abs.file_name().and_then(|n| n.to_str()).unwrap_or("");
-            if specs.is_match(&rel_root) || name == "specify.md" {
+            if specs.is_match(&rel_root)
+                || name == "specify.md"
+                || name == config.sibling_spec_name()
+            {
                 found.specs.push(rel_root);
             } else {
                 found.readiness.push(rel_root);

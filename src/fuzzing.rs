@@ -405,13 +405,7 @@ fn parse_spec(bytes: &[u8]) -> Option<(Spec, String)> {
 pub fn judge(spec: &Spec, lint: &SpecLint) -> decide::Evaluation {
     let r = readiness::parse("readiness.md", FULL_MARKS).expect("FULL_MARKS parses");
     let mut facts = all_present(&r);
-    facts.spec = Some(SpecFacts {
-        file: spec.file.clone(),
-        missing_sections: lint.missing_sections.clone(),
-        commands: lint.commands.clone(),
-        blast_radius: spec.front.as_ref().and_then(|f| f.blast_radius.clone()),
-        stateful: spec.front.as_ref().and_then(|f| f.stateful.clone()),
-    });
+    facts.spec = Some(crate::gate::spec_facts(spec, lint));
     // Judge the command alone: the structure of a fuzzed body is not the question here.
     if let Some(s) = facts.spec.as_mut() {
         s.missing_sections.clear();

@@ -105,7 +105,7 @@ pub fn spec_path_for(
         return Ok(Some(normalize_rel(&s.value)));
     }
     let dir = Path::new(&r.file).parent().unwrap_or(Path::new(""));
-    let sibling = dir.join("specify.md");
+    let sibling = dir.join(config.sibling_spec_name());
     let shown = sibling.to_string_lossy().replace('\\', "/");
     Ok(config.files.is_file(&config.root, &shown).then_some(shown))
 }
@@ -178,16 +178,29 @@ pub fn facts(
         }
     });
     Facts {
-        spec: spec.map(|s| SpecFacts {
-            file: s.file.clone(),
-            missing_sections: s.lint.missing_sections.clone(),
-            commands: s.lint.commands.clone(),
-            blast_radius: s.spec.front.as_ref().and_then(|f| f.blast_radius.clone()),
-            stateful: s.spec.front.as_ref().and_then(|f| f.stateful.clone()),
-        }),
+        spec: spec.map(|s| spec_facts(&s.spec, &s.lint)),
         evidence,
         rollback,
         trace,
+    }
+}
+
+/// What the decision needs from a linted spec. Missing sections and commands have their own
+/// fields; any other error finding goes to `other_errors` (it blocks), whatever its rule.
+pub fn spec_facts(spec: &specify::Spec, lint: &SpecLint) -> SpecFacts {
+    const OWN_FIELDS: [&str; 2] = ["spec_missing_section", "concrete_command_in_spec"];
+    SpecFacts {
+        file: spec.file.clone(),
+        missing_sections: lint.missing_sections.clone(),
+        commands: lint.commands.clone(),
+        other_errors: lint
+            .findings
+            .iter()
+            .filter(|f| f.severity == Severity::Error && !OWN_FIELDS.contains(&f.id))
+            .cloned()
+            .collect(),
+        blast_radius: spec.front.as_ref().and_then(|f| f.blast_radius.clone()),
+        stateful: spec.front.as_ref().and_then(|f| f.stateful.clone()),
     }
 }
 

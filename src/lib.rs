@@ -14,7 +14,6 @@ pub mod fuzzing;
 pub mod gate;
 pub mod git;
 pub mod gitdb;
-#[cfg(feature = "github")]
 pub mod github;
 pub mod hooks;
 pub mod lint;

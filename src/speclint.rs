@@ -112,7 +112,7 @@ pub fn lint(spec: &Spec, text: &str, config: &Config) -> SpecLint {
                 Violation::new(
                     "spec_missing_section",
                     Severity::Error,
-                    format!("no `{}` section", kind.title()),
+                    format!("no `{}` section{}", kind.title(), config.section_hint(kind)),
                 )
                 .observed(format!("headings: {}", headings(spec)))
                 .threshold(kind.title())
@@ -126,7 +126,10 @@ pub fn lint(spec: &Spec, text: &str, config: &Config) -> SpecLint {
             Violation::new(
                 "spec_missing_acceptance",
                 Severity::Warning,
-                "no `Acceptance` section (Given/When/Then)",
+                format!(
+                    "no `Acceptance` section (Given/When/Then){}",
+                    config.section_hint(SectionKind::Acceptance)
+                ),
             )
             .fix(rules::fix("spec_missing_acceptance"))
             .at(file, 1, 1),
@@ -142,7 +145,8 @@ pub fn lint(spec: &Spec, text: &str, config: &Config) -> SpecLint {
             .fix(rules::fix("spec_no_actions"))
             .at(file, s.line, s.col),
         ),
-        None => raw.push(
+        // A feature spec (a preset's) has no such list; nothing is admitted by its absence.
+        None if config.requires_actions() => raw.push(
             Violation::new(
                 "spec_no_actions",
                 Severity::Warning,
@@ -152,6 +156,24 @@ pub fn lint(spec: &Spec, text: &str, config: &Config) -> SpecLint {
             .at(file, 1, 1),
         ),
         _ => {}
+    }
+    if config.preset_rule("spec_unresolved_placeholder") {
+        for p in rules::placeholder::find(text, &spec.code_ranges) {
+            let (line, col) = idx.position(text, p.range.start);
+            let seen = &text[p.range.clone()];
+            let message = if p.question {
+                format!("open question `{}`", truncate(seen, 60))
+            } else {
+                format!("template placeholder `{seen}` not filled in")
+            };
+            raw.push(
+                Violation::new("spec_unresolved_placeholder", Severity::Error, message)
+                    .observed(seen.to_string())
+                    .fix(rules::fix("spec_unresolved_placeholder"))
+                    .at(file, line, col)
+                    .length(seen.chars().count()),
+            );
+        }
     }
     for item in &spec.unnamed_action_items {
         raw.push(

@@ -747,3 +747,91 @@ fn the_fork_workflow_keeps_the_write_token_away_from_the_pull_requests_code() {
     assert_eq!(from, format!("{dir}/handoff.json"));
     assert!(handoff_to.ends_with("/handoff.json"), "{handoff_to}");
 }
+
+/// The job of docs/gitlab.md, as a user copies it.
+fn gitlab_job() -> String {
+    let doc = fs::read_to_string(root().join("docs/gitlab.md")).unwrap();
+    let start = doc
+        .find("```yaml\n# .gitlab-ci.yml\n")
+        .expect("the .gitlab-ci.yml block of docs/gitlab.md")
+        + 8;
+    let len = doc[start..].find("```").expect("the end of the block");
+    doc[start..start + len].to_string()
+}
+
+fn check_gitlab_ci(text: &str) -> Out {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join(".gitlab-ci.yml");
+    fs::write(&file, text).unwrap();
+    let out = Command::new(tools().join("check-jsonschema"))
+        .args(["--builtin-schema", "vendor.gitlab-ci"])
+        .arg(&file)
+        .output()
+        .expect("check-jsonschema runs");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    Out {
+        ok: out.status.success(),
+        code: out.status.code(),
+        text: format!("{stdout}{}", String::from_utf8_lossy(&out.stderr)),
+        stdout,
+    }
+}
+
+/// docs/gitlab.md's job validates against GitLab's CI schema (SchemaStore's, vendored by
+/// check-jsonschema), a typo in it does not, and every sddgate command it runs parses.
+#[test]
+fn the_gitlab_job_in_docs_gitlab_md_is_valid_gitlab_ci() {
+    tools();
+    let job = gitlab_job();
+    let out = check_gitlab_ci(&job);
+    assert!(
+        out.ok,
+        "docs/gitlab.md's job is not valid GitLab CI:\n{}",
+        out.text
+    );
+    assert!(out.stdout.contains("ok -- validation done"), "{}", out.text);
+
+    let broken = job.replacen("  artifacts:\n", "  artifact:\n", 1);
+    assert_ne!(broken, job);
+    let out = check_gitlab_ci(&broken);
+    assert_eq!(out.code, Some(1), "a misspelt key passed:\n{}", out.text);
+
+    // The reports it names are the formats sddgate writes, and every `sddgate` line is a
+    // command line the binary accepts (`--help` appended: parsed, nothing run).
+    let doc: Value = serde_yaml::from_str(&job).unwrap();
+    let reports = get(get(get(&doc, "sddgate"), "artifacts"), "reports");
+    assert_eq!(
+        get(reports, "codequality").as_str(),
+        Some("gl-code-quality-report.json")
+    );
+    assert_eq!(get(reports, "junit").as_str(), Some("sddgate-junit.xml"));
+    let script = get(get(&doc, "sddgate"), "script").as_sequence().unwrap();
+    let mut runs = 0;
+    for line in script.iter().filter_map(Value::as_str) {
+        let Some(rest) = line.strip_prefix("sddgate ") else {
+            continue;
+        };
+        let args: Vec<&str> = rest
+            .split(" > ")
+            .next()
+            .unwrap()
+            .split(" || ")
+            .next()
+            .unwrap()
+            .split_whitespace()
+            .collect();
+        let out = Command::new(env!("CARGO_BIN_EXE_sddgate"))
+            .args(&args)
+            .arg("--help")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "`sddgate {}` is no valid command line:\n{}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        runs += 1;
+    }
+    assert_eq!(runs, 3, "{job}");
+}

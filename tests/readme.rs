@@ -11,13 +11,14 @@ struct Example {
     output: Vec<String>,
 }
 
-fn examples() -> Vec<Example> {
+/// The `$ sddgate …` examples of the README section headed `heading`.
+fn examples(heading: &str) -> Vec<Example> {
     let text = std::fs::read_to_string(repo_root().join("README.md")).expect("README.md");
     let section = text
-        .split("## The incident pipeline, end to end")
+        .split(heading)
         .nth(1)
         .and_then(|s| s.split("\n## ").next())
-        .expect("pipeline section");
+        .unwrap_or_else(|| panic!("no section {heading:?} in README.md"));
     let mut out: Vec<Example> = Vec::new();
     let mut in_block = false;
     for line in section.lines() {
@@ -52,12 +53,42 @@ fn split_args(cmd: &str) -> Vec<String> {
 
 #[test]
 fn every_pipeline_example_in_the_readme_runs_as_documented() {
-    let examples = examples();
+    let examples = examples("## The incident pipeline, end to end");
     assert!(examples.len() >= 12, "found {}", examples.len());
+    let failures = run_examples(&examples, sddgate, None);
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// "Five minutes to adopt" as a new user lives it: in an empty git repository, `init` and the
+/// commands after it give exactly the README's output (`<repo>` stands for the repository's
+/// path) and exit codes.
+#[test]
+fn the_five_minutes_to_adopt_run_as_documented_in_an_empty_repository() {
+    let examples = examples("## Five minutes to adopt");
+    assert!(examples.len() >= 3, "found {}", examples.len());
+    assert_eq!(examples[0].args[0], "init", "the section starts with init");
+    let dir = tempfile::tempdir().unwrap();
+    git(dir.path(), &["init", "-q"]);
+    let shown = dir.path().canonicalize().unwrap().display().to_string();
+    let failures = run_examples(&examples, || sddgate_in(dir.path()), Some(&shown));
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// Runs each example; a mismatch of exit code or output is a failure. `repo`, when given, is
+/// written `<repo>` in the README.
+fn run_examples(
+    examples: &[Example],
+    command: impl Fn() -> assert_cmd::Command,
+    repo: Option<&str>,
+) -> Vec<String> {
     let mut failures = Vec::new();
-    for ex in &examples {
+    for ex in examples {
         let args: Vec<&str> = ex.args.iter().map(String::as_str).collect();
-        let r = run(sddgate(), &args);
+        let mut r = run(command(), &args);
+        if let Some(repo) = repo {
+            r.stdout = r.stdout.replace(repo, "<repo>");
+            r.stderr = r.stderr.replace(repo, "<repo>");
+        }
         let shown = format!("sddgate {}", ex.args.join(" "));
         if let Some(code) = ex.exit
             && r.code != code
@@ -78,7 +109,7 @@ fn every_pipeline_example_in_the_readme_runs_as_documented() {
             }
         }
     }
-    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+    failures
 }
 
 /// The workflow shown in the README is the one `tests/action_lint.rs` lints (docs/github.md's).

@@ -60,6 +60,7 @@ pub fn run(config: &Config, args: &DryRunArgs) -> Result<i32> {
             .map_err(std::io::Error::other)
             .and_then(|j| writeln!(std::io::stdout().lock(), "{j}")),
         Format::Human => write_human(&report),
+        other => return Err(other.report_only("dry-run")),
     };
     Ok(super::finish(written, report.exit_code))
 }

@@ -7,6 +7,7 @@ mod ci;
 pub(crate) mod dry_run;
 pub mod hook;
 mod info;
+mod init;
 mod lint;
 mod normalize;
 pub mod readiness;
@@ -128,6 +129,12 @@ fn dispatch(cli: Cli) -> i32 {
         Command::Rules { common } => Ok(info::rules(common.format)),
         Command::Explain { rule } => info::explain(&rule),
         Command::Schema { name } => Ok(info::schema(name)),
+        Command::Init {
+            incident_type,
+            readiness_format,
+        } => init::run(&incident_type, readiness_format),
+        Command::Completions { shell } => Ok(info::completions(shell)),
+        Command::Man => Ok(info::man()),
     };
     match result {
         Ok(code) => code,
@@ -178,18 +185,30 @@ fn load_for(common: &Common, paths: &[std::path::PathBuf]) -> Result<Config, Err
     Ok(config)
 }
 
-/// Prints a report in the chosen format and returns its exit code.
+/// Prints a report in the chosen format and returns its exit code (the decision's, whatever
+/// the format). Machine formats are rendered whole first, then written in one piece.
 fn emit(report: &Report, config: &Config, format: Format) -> i32 {
-    let mut out = crate::term::stdout();
-    let written = match format {
-        Format::Json => writeln!(out, "{}", report.to_json()),
-        Format::Human => human::write(
-            report,
-            &mut human::Sources::new(&config.root, &config.files),
-            &mut out,
-        ),
-    }
-    .and_then(|()| out.flush());
+    let text = match format {
+        Format::Human => {
+            let mut out = crate::term::stdout();
+            let written = human::write(
+                report,
+                &mut human::Sources::new(&config.root, &config.files),
+                &mut out,
+            )
+            .and_then(|()| out.flush());
+            return finish(written, report.exit_code);
+        }
+        Format::Json => report.to_json() + "\n",
+        Format::Sarif => crate::report::sarif::render(report) + "\n",
+        Format::Github => crate::report::workflow_commands::render(report),
+        Format::Markdown => crate::report::markdown::render(report),
+        Format::Junit => crate::report::junit::render(report),
+        Format::Gitlab => crate::report::gitlab::render(report) + "\n",
+    };
+    // Not through `term::stdout`: no colour stripping or terminal handling of machine text.
+    let mut out = std::io::stdout().lock();
+    let written = out.write_all(text.as_bytes()).and_then(|()| out.flush());
     finish(written, report.exit_code)
 }
 

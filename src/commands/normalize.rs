@@ -10,6 +10,10 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 pub fn run(config: &Config, args: &NormalizeArgs) -> Result<i32> {
+    // Before anything is appended to the trace log.
+    if !matches!(args.common.format, Format::Human | Format::Json) {
+        return Err(args.common.format.report_only("normalize"));
+    }
     let settings = Settings::new(&config.normalize)
         .map_err(|(path, msg)| config_error(config, &path, &msg))?;
     let inputs: Vec<Input> = [
@@ -133,6 +137,7 @@ pub fn run(config: &Config, args: &NormalizeArgs) -> Result<i32> {
     let text = match args.common.format {
         Format::Human => done.event.to_pretty(),
         Format::Json => done.event.to_compact(),
+        other => return Err(other.report_only("normalize")),
     };
     let mut out = std::io::stdout().lock();
     Ok(super::finish(out.write_all(text.as_bytes()), code))

@@ -19,7 +19,7 @@ pub fn readiness(config: &Config, file: &Path, format: Format) -> i32 {
             vec![],
         ),
     };
-    if format == Format::Json {
+    if format != Format::Human {
         return super::emit(&report, config, format);
     }
     let mut out = anstream::stdout().lock();

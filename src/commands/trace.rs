@@ -33,7 +33,6 @@ pub struct TraceReport {
 
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct ChainReport {
-    pub incident_id: String,
     /// present / 6.
     pub coverage: f64,
     pub present: Vec<&'static str>,
@@ -125,7 +124,6 @@ pub fn show(config: &Config, args: &TraceShowArgs) -> Result<i32> {
             let chain = sources.chain(id, &files, true);
             notes.extend(check_chain(config, &chain));
             ChainReport {
-                incident_id: id.clone(),
                 coverage: chain.value(),
                 present: chain.present(),
                 missing: chain.missing(),
@@ -153,6 +151,7 @@ pub fn show(config: &Config, args: &TraceShowArgs) -> Result<i32> {
             .map_err(std::io::Error::other)
             .and_then(|j| writeln!(out, "{j}")),
         Format::Human => write_human(&report, &mut out),
+        other => return Err(other.report_only("trace")),
     };
     Ok(super::finish(written, report.exit_code))
 }
@@ -263,7 +262,7 @@ fn write_human(report: &TraceReport, out: &mut dyn Write) -> std::io::Result<()>
         writeln!(
             out,
             "{} {style}{word}{style:#}: {}/6 links, coverage {:.2}",
-            c.incident_id,
+            c.chain.incident_id,
             c.present.len(),
             c.coverage
         )?;
@@ -286,7 +285,7 @@ fn write_human(report: &TraceReport, out: &mut dyn Write) -> std::io::Result<()>
         writeln!(
             out,
             "help: record a missing link where it happens: sddgate trace append --incident {} --step {} --ref <what it produced>",
-            c.incident_id, c.missing[0]
+            c.chain.incident_id, c.missing[0]
         )?;
     }
     for n in &report.notes {

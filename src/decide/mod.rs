@@ -28,6 +28,10 @@ pub struct SpecFacts {
     pub missing_sections: Vec<&'static str>,
     /// Unsuppressed concrete commands: (line, col, length, matched text).
     pub commands: Vec<(u32, u32, usize, String)>,
+    /// Every other error the spec lint found (an unresolved placeholder …): each blocks and
+    /// caps the spec score, so that no error finding of a spec is ever dropped on the way to
+    /// the decision (a new error rule blocks without a change here).
+    pub other_errors: Vec<Violation>,
     pub blast_radius: Option<Located<Radius>>,
     pub stateful: Option<Located<bool>>,
 }
@@ -304,6 +308,15 @@ pub fn evaluate(
                     spec.commands.len()
                 ),
             );
+        }
+        for v in &spec.other_errors {
+            cap(
+                &mut caps,
+                Category::Spec,
+                v.id,
+                format!("{}: {}", spec.file, v.message),
+            );
+            blockers.push(v.clone());
         }
         for (line, col, len, matched) in &spec.commands {
             blockers.push(

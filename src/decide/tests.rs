@@ -284,6 +284,25 @@ fn evidence_and_spec_facts_cap() {
         ..SpecFacts::default()
     });
     assert_eq!(verified(&eval_with(&r, &f, "standard"), Category::Spec), 2);
+
+    // Any other error of the spec lint blocks and caps, whatever its rule: a rule added later
+    // cannot be dropped on the way to the decision.
+    let mut f = facts();
+    let unresolved = Violation::new(
+        "spec_unresolved_placeholder",
+        Severity::Error,
+        "unfilled template slot `[FEATURE NAME]`",
+    )
+    .at("s.md", 1, 3);
+    f.spec = Some(SpecFacts {
+        file: "s.md".into(),
+        other_errors: vec![unresolved.clone()],
+        ..SpecFacts::default()
+    });
+    let e = eval_with(&r, &f, "standard");
+    assert_eq!(e.decision, Decision::Block);
+    assert_eq!(verified(&e, Category::Spec), 2);
+    assert!(e.blockers.contains(&unresolved), "{:?}", ids(&e));
 }
 
 #[test]

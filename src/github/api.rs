@@ -60,21 +60,8 @@ fn expect_ok(r: Response) -> Result<Response, ApiError> {
 /// GitHub lists at most 3,000 files of a pull request; 100 per page.
 const MAX_PAGES: usize = 100;
 
-/// Percent-encodes one path segment: RFC 3986 unreserved characters stay, every other byte is
-/// `%XX` (a file path keeps its `/` as `%2F`, which GitHub accepts
-/// for the contents API).
-pub fn encode_segment(s: &str) -> String {
-    use std::fmt::Write;
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            out.push(b as char);
-        } else {
-            let _ = write!(out, "%{b:02X}");
-        }
-    }
-    out
-}
+/// Lives with the pure rendering code, which builds links with it in the offline build too.
+pub use crate::github::render::encode_segment;
 
 /// The `rel="next"` target of a `Link` header, as a path relative to the API base (so that
 /// octocrab adds the token, which it sends only to the configured host).

@@ -1,7 +1,13 @@
 //! The report: one list of incident results and errors, printed by one emitter per format.
 
+pub mod findings;
+pub mod gitlab;
 pub mod human;
+pub mod junit;
 pub mod lesson;
+pub mod markdown;
+pub mod sarif;
+pub mod workflow_commands;
 
 use crate::gate::IncidentReport;
 use crate::model::{Decision, Violation};

@@ -2,7 +2,9 @@
 //! `explain` and the report order all come from here.
 
 mod action;
+pub mod docs;
 mod gate;
+pub mod placeholder;
 mod spec;
 
 use crate::model::Severity;

@@ -8,7 +8,6 @@
 
 use crate::decide::{Evaluation, EvidenceStatus, fmt_cov};
 use crate::gate::IncidentReport;
-use crate::github::api::encode_segment;
 use crate::model::{Category, Decision, Severity, Violation};
 use crate::report::{ErrorReport, Report, Suppressed};
 use crate::trace::{Chain, Source};
@@ -80,15 +79,139 @@ impl Links {
             encode_path(&self.repo)
         )
     }
+}
 
-    fn short_sha(&self) -> &str {
-        let end = self
-            .sha
-            .char_indices()
-            .nth(7)
-            .map_or(self.sha.len(), |(i, _)| i);
-        &self.sha[..end]
+/// Where links in the Markdown point, if anywhere: outside `sddgate ci` the host comes from the
+/// environment, and with none known paths are code spans (never a link that goes nowhere).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Forge {
+    /// GitHub or GitHub Enterprise Server: `{server}/{repo}/blob/{sha}/{path}`.
+    GitHub(Links),
+    /// GitLab: `{project_url}/-/blob/{sha}/{path}#L{n}`.
+    GitLab { project_url: String, sha: String },
+    /// No host known.
+    None,
+}
+
+impl Forge {
+    /// The host a CI job runs on, from its variables: GitHub Actions (`GITHUB_SERVER_URL`,
+    /// `GITHUB_REPOSITORY`, `GITHUB_SHA`), else GitLab CI (`CI_PROJECT_URL`, `CI_COMMIT_SHA`),
+    /// else none. A variable that is empty or not a plain `http(s)` URL / hex SHA counts as
+    /// absent: no half-made link.
+    pub fn from_env(var: impl Fn(&str) -> Option<String>) -> Forge {
+        let get = |k: &str| {
+            var(k)
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+        };
+        let sha_ok = |s: &str| s.len() >= 7 && s.bytes().all(|b| b.is_ascii_hexdigit());
+        let url_ok = |u: &str| {
+            (u.starts_with("https://") || u.starts_with("http://"))
+                && !u
+                    .chars()
+                    .any(|c| c.is_whitespace() || c.is_control() || "()<>[]\"'`".contains(c))
+        };
+        if let (Some(server), Some(repo), Some(sha)) = (
+            get("GITHUB_SERVER_URL"),
+            get("GITHUB_REPOSITORY"),
+            get("GITHUB_SHA"),
+        ) && url_ok(&server)
+            && sha_ok(&sha)
+            && repo.split('/').count() == 2
+        {
+            return Forge::GitHub(Links {
+                server_url: server,
+                repo,
+                sha,
+            });
+        }
+        if let (Some(project_url), Some(sha)) = (get("CI_PROJECT_URL"), get("CI_COMMIT_SHA"))
+            && url_ok(&project_url)
+            && sha_ok(&sha)
+        {
+            return Forge::GitLab { project_url, sha };
+        }
+        Forge::None
     }
+
+    /// A file at the head commit, or `None` when no host is known.
+    pub fn blob(&self, path: &str, line: Option<u32>) -> Option<String> {
+        match self {
+            Forge::GitHub(l) => Some(l.blob(path, line)),
+            Forge::GitLab { project_url, sha } => {
+                let path = clean_path(path);
+                let mut url = format!(
+                    "{}/-/blob/{}/{}",
+                    project_url.trim_end_matches('/'),
+                    encode_segment(sha),
+                    encode_path(&path)
+                );
+                if let Some(l) = line.filter(|l| *l > 0) {
+                    if rendered_by_github(&path) {
+                        url.push_str("?plain=1");
+                    }
+                    let _ = write!(url, "#L{l}");
+                }
+                Some(url)
+            }
+            Forge::None => None,
+        }
+    }
+
+    pub fn commit(&self, sha: &str) -> Option<String> {
+        match self {
+            Forge::GitHub(l) => Some(l.commit(sha)),
+            Forge::GitLab { project_url, .. } => Some(format!(
+                "{}/-/commit/{}",
+                project_url.trim_end_matches('/'),
+                encode_segment(sha)
+            )),
+            Forge::None => None,
+        }
+    }
+
+    fn sha(&self) -> Option<&str> {
+        match self {
+            Forge::GitHub(l) => Some(&l.sha),
+            Forge::GitLab { sha, .. } => Some(sha),
+            Forge::None => None,
+        }
+    }
+
+    fn short_sha(&self) -> Option<&str> {
+        let sha = self.sha()?;
+        let end = sha.char_indices().nth(7).map_or(sha.len(), |(i, _)| i);
+        Some(&sha[..end])
+    }
+}
+
+/// `--format markdown`: the PR comment's content (no marker) for any CI: links from
+/// [`Forge::from_env`], no claim about approvals (none are known outside `sddgate ci`),
+/// within GitHub's comment limit (the smallest of the places it is posted to).
+pub fn markdown(report: &Report, links: &Forge) -> String {
+    let doc = document(report, links, None, &[], &[], "");
+    doc.fit(&Budget {
+        limit: MAX_BODY - COMMENT_ROOM,
+        bytes: false,
+        why: "a PR comment holds at most 65,535 characters",
+        rest: "`--format json` prints the whole report",
+    })
+}
+
+/// One line for a log: `sddgate: BLOCK — 2 incidents: 1 blocked, 1 pass` (no Markdown).
+pub fn summary_line(report: &Report) -> String {
+    let o = outcome(report, &Approval::default());
+    if o == Outcome::Nothing {
+        return "sddgate: nothing in scope".into();
+    }
+    flat(
+        &format!(
+            "sddgate: {} — {}",
+            status_word(o),
+            counts(report, &Approval::default())
+        ),
+        2_000,
+    )
 }
 
 /// Who approved the pull request at its head SHA, for a semi-manual decision.
@@ -187,6 +310,7 @@ mod text;
 pub use annotations::{Annotation, annotations};
 use fit::*;
 use text::*;
+pub use text::{encode_segment, linkable};
 
 // ---------------------------------------------------------------------------------------------
 // Words
@@ -315,7 +439,7 @@ fn headline(report: &Report, approval: &Approval) -> String {
 }
 
 /// What a semi-manual decision waits for, or who admitted it.
-fn approval_line(report: &Report, links: &Links, approval: &Approval) -> Option<String> {
+fn approval_line(report: &Report, links: &Forge, approval: Option<&Approval>) -> Option<String> {
     if !report
         .incidents
         .iter()
@@ -323,7 +447,16 @@ fn approval_line(report: &Report, links: &Links, approval: &Approval) -> Option<
     {
         return None;
     }
-    let at = code(links.short_sha(), false);
+    let Some(approval) = approval else {
+        // Outside `sddgate ci` nothing is known about reviews or approvers.
+        return Some(
+            "Semi-manual needs a human: a person must approve it before it runs (exit code 3). This report does not know who has approved.".into(),
+        );
+    };
+    let at = match links.short_sha() {
+        Some(sha) => code(sha, false),
+        None => "the head commit".into(),
+    };
     Some(if approval.approved() {
         let who: Vec<String> = approval
             .approved_by
@@ -457,7 +590,7 @@ fn profile_text(g: &Evaluation, table: bool) -> String {
 }
 
 /// One finding as a list item: rule, message, where, and the fix as a nested item.
-fn finding(v: &Violation, links: &Links, with_severity: bool) -> String {
+fn finding(v: &Violation, links: &Forge, with_severity: bool) -> String {
     let sev = match (with_severity, v.severity) {
         (false, _) => "",
         (true, Severity::Error) => "error ",
@@ -483,7 +616,7 @@ fn finding(v: &Violation, links: &Links, with_severity: bool) -> String {
 
 /// The findings a reasoned `sddgate-allow` silenced: rule, what it saw, where, and the
 /// suppression's reason and line. Not annotated (they fail nothing), but never hidden.
-fn suppressed(out: &mut String, list: &[&Suppressed], links: &Links) {
+fn suppressed(out: &mut String, list: &[&Suppressed], links: &Forge) {
     if list.is_empty() {
         return;
     }
@@ -512,7 +645,7 @@ fn suppressed(out: &mut String, list: &[&Suppressed], links: &Links) {
     out.push('\n');
 }
 
-fn findings(out: &mut String, list: &[Violation], links: &Links, with_severity: bool) {
+fn findings(out: &mut String, list: &[Violation], links: &Forge, with_severity: bool) {
     for v in list.iter().take(MAX_LISTED) {
         out.push_str(&finding(v, links, with_severity));
     }
@@ -526,7 +659,7 @@ fn findings(out: &mut String, list: &[Violation], links: &Links, with_severity: 
 }
 
 /// One incident's folded details.
-fn details(i: &IncidentReport, links: &Links, approved: bool, chains: &[Chain]) -> String {
+fn details(i: &IncidentReport, links: &Forge, approved: bool, chains: &[Chain]) -> String {
     let mut s = String::new();
     let mut summary = vec![decision_label(i.decision, approved).to_string()];
     summary.push(
@@ -642,7 +775,7 @@ fn scores(s: &mut String, g: &Evaluation) {
 }
 
 /// Every file the incident rests on, linked at the head SHA.
-fn artifacts(s: &mut String, i: &IncidentReport, links: &Links, chain: Option<&Chain>) {
+fn artifacts(s: &mut String, i: &IncidentReport, links: &Forge, chain: Option<&Chain>) {
     let mut items: Vec<String> = Vec::new();
     if let Some(r) = &i.readiness {
         items.push(format!(
@@ -701,7 +834,12 @@ fn artifacts(s: &mut String, i: &IncidentReport, links: &Links, chain: Option<&C
     if items.is_empty() {
         return;
     }
-    let _ = writeln!(s, "**Artifacts** at {}\n", code(links.short_sha(), false));
+    match links.short_sha() {
+        Some(sha) => {
+            let _ = writeln!(s, "**Artifacts** at {}\n", code(sha, false));
+        }
+        None => s.push_str("**Artifacts**\n\n"),
+    }
     for it in items.iter().take(MAX_LISTED * 2) {
         let _ = writeln!(s, "- {it}");
     }
@@ -712,7 +850,7 @@ fn artifacts(s: &mut String, i: &IncidentReport, links: &Links, chain: Option<&C
 }
 
 /// The audit trace: claimed, computed and counted coverage, and the chain when known.
-fn audit(s: &mut String, g: &Evaluation, links: &Links, chain: Option<&Chain>) {
+fn audit(s: &mut String, g: &Evaluation, links: &Forge, chain: Option<&Chain>) {
     let c = &g.audit_trace_coverage;
     let state = if c.counted >= 1.0 {
         "complete"
@@ -764,12 +902,14 @@ fn audit(s: &mut String, g: &Evaluation, links: &Links, chain: Option<&Chain>) {
                 }
                 Source::Git { sha, subject, .. } => {
                     let short: String = sha.chars().take(7).collect();
-                    format!(
-                        "commit [{}]({}) {}",
-                        code(&short, true),
-                        links.commit(sha),
-                        message(subject, true)
-                    )
+                    match links.commit(sha) {
+                        Some(url) => format!(
+                            "commit [{}]({url}) {}",
+                            code(&short, true),
+                            message(subject, true)
+                        ),
+                        None => format!("commit {} {}", code(&short, true), message(subject, true)),
+                    }
                 }
             })
             .collect();
@@ -787,7 +927,7 @@ fn audit(s: &mut String, g: &Evaluation, links: &Links, chain: Option<&Chain>) {
     s.push('\n');
 }
 
-fn errors_section(report: &Report, links: &Links) -> String {
+fn errors_section(report: &Report, links: &Forge) -> String {
     if report.errors.is_empty() {
         return String::new();
     }
@@ -809,7 +949,7 @@ fn errors_section(report: &Report, links: &Links) -> String {
     s
 }
 
-fn error_item(e: &ErrorReport, links: &Links) -> String {
+fn error_item(e: &ErrorReport, links: &Forge) -> String {
     match &e.file {
         Some(f) => format!(
             "- {}: {}\n",
@@ -820,7 +960,7 @@ fn error_item(e: &ErrorReport, links: &Links) -> String {
     }
 }
 
-fn lint_section(report: &Report, links: &Links) -> String {
+fn lint_section(report: &Report, links: &Forge) -> String {
     if report.files.is_empty() {
         return String::new();
     }
@@ -859,19 +999,24 @@ fn notes_section(report: &Report, notes: &[String]) -> String {
     s
 }
 
-fn footer(links: &Links) -> String {
-    format!(
-        "<sub>sddgate {} · head [{}]({})</sub>\n",
-        env!("CARGO_PKG_VERSION"),
-        code(links.short_sha(), false),
-        links.commit(&links.sha)
-    )
+fn footer(links: &Forge) -> String {
+    match (
+        links.short_sha(),
+        links.sha().and_then(|sha| links.commit(sha)),
+    ) {
+        (Some(short), Some(url)) => format!(
+            "<sub>sddgate {} · head [{}]({url})</sub>\n",
+            env!("CARGO_PKG_VERSION"),
+            code(short, false),
+        ),
+        _ => format!("<sub>sddgate {}</sub>\n", env!("CARGO_PKG_VERSION")),
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
 // The documents
 
-fn tail(report: &Report, links: &Links, notes: &[String]) -> String {
+fn tail(report: &Report, links: &Forge, notes: &[String]) -> String {
     let mut s = errors_section(report, links);
     s.push_str(&lint_section(report, links));
     s.push_str(&notes_section(report, notes));
@@ -880,16 +1025,18 @@ fn tail(report: &Report, links: &Links, notes: &[String]) -> String {
 
 fn document(
     report: &Report,
-    links: &Links,
-    approval: &Approval,
+    links: &Forge,
+    known: Option<&Approval>,
     notes: &[String],
     chains: &[Chain],
     head_prefix: &str,
 ) -> Doc {
+    let unknown = Approval::default();
+    let approval = known.unwrap_or(&unknown);
     let mut head = head_prefix.to_string();
     head.push_str(&headline(report, approval));
     head.push('\n');
-    if let Some(a) = approval_line(report, links, approval) {
+    if let Some(a) = approval_line(report, links, known) {
         let _ = writeln!(head, "\n{a}");
     }
     head.push('\n');
@@ -936,8 +1083,8 @@ pub fn comment_body_with_trace(
 ) -> String {
     let doc = document(
         report,
-        links,
-        approval,
+        &Forge::GitHub(links.clone()),
+        Some(approval),
         notes,
         chains,
         &format!("{MARKER}\n"),
@@ -958,7 +1105,14 @@ pub fn job_summary(
     notes: &[String],
     chains: &[Chain],
 ) -> String {
-    let doc = document(report, links, approval, notes, chains, "");
+    let doc = document(
+        report,
+        &Forge::GitHub(links.clone()),
+        Some(approval),
+        notes,
+        chains,
+        "",
+    );
     doc.fit(&Budget {
         limit: MAX_JOB_SUMMARY,
         bytes: true,
@@ -987,7 +1141,14 @@ pub fn check_output_with_trace(
     approval: &Approval,
     chains: &[Chain],
 ) -> CheckOutput {
-    let doc = document(report, links, approval, &[], chains, "");
+    let doc = document(
+        report,
+        &Forge::GitHub(links.clone()),
+        Some(approval),
+        &[],
+        chains,
+        "",
+    );
     let budget = |rest| Budget {
         limit: MAX_BODY,
         bytes: true,

@@ -175,7 +175,7 @@ pub(super) fn html(s: &str) -> String {
 /// `[`label`](url)` for a repository file, or the path as code when it cannot be linked
 /// (absolute, `..`, empty).
 pub(super) fn file_link(
-    links: &Links,
+    links: &Forge,
     path: &str,
     line: Option<u32>,
     col: Option<u32>,
@@ -186,10 +186,9 @@ pub(super) fn file_link(
         (Some(l), None) => format!("{}:{l}", clean_path(path)),
         _ => clean_path(path),
     };
-    if linkable(path) {
-        format!("[{}]({})", code(&label, table), links.blob(path, line))
-    } else {
-        code(&label, table)
+    match links.blob(path, line).filter(|_| linkable(path)) {
+        Some(url) => format!("[{}]({url})", code(&label, table)),
+        None => code(&label, table),
     }
 }
 
@@ -206,7 +205,7 @@ pub(super) fn clean_path(p: &str) -> String {
 }
 
 /// A path inside the repository: relative, without `..`, not a Windows drive.
-pub(super) fn linkable(p: &str) -> bool {
+pub fn linkable(p: &str) -> bool {
     let c = clean_path(p);
     !c.is_empty()
         && !p.starts_with('/')
@@ -214,6 +213,22 @@ pub(super) fn linkable(p: &str) -> bool {
         && !c.split('/').any(|s| s == "..")
         && !matches!(c.as_bytes(), [d, b':', ..] if d.is_ascii_alphabetic())
         && !c.chars().any(char::is_control)
+}
+
+/// Percent-encodes one path segment: RFC 3986 unreserved characters stay, every other byte is
+/// `%XX` (a file path keeps its `/` as `%2F`, which GitHub accepts
+/// for the contents API).
+pub fn encode_segment(s: &str) -> String {
+    use std::fmt::Write;
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(b as char);
+        } else {
+            let _ = write!(out, "%{b:02X}");
+        }
+    }
+    out
 }
 
 pub(super) fn encode_path(p: &str) -> String {
