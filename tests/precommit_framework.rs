@@ -170,12 +170,17 @@ fn pre_commit_exe() -> &'static Path {
 /// A temporary git repository with a local identity and no signing.
 struct Repo {
     dir: tempfile::TempDir,
+    /// Set on every git and pre-commit command run in it, after `command`'s own (so it wins).
+    env: Vec<(String, std::ffi::OsString)>,
 }
 
 impl Repo {
     fn new() -> Repo {
         let dir = tempfile::tempdir().expect("tempdir");
-        let repo = Repo { dir };
+        let repo = Repo {
+            dir,
+            env: Vec::new(),
+        };
         git_ok(repo.path(), &["init", "-q", "-b", "main"]);
         for (k, v) in [
             ("user.name", "sddgate test"),
@@ -197,16 +202,25 @@ impl Repo {
     }
 
     fn git(&self, args: &[&str]) -> Out {
-        git(self.path(), args)
+        let mut c = command("git", self.path());
+        c.args(args).envs(self.env.iter().map(|(k, v)| (k, v)));
+        output(c)
     }
 
     fn git_ok(&self, args: &[&str]) -> String {
-        git_ok(self.path(), args)
+        let out = self.git(args);
+        assert!(
+            out.ok(),
+            "git {args:?} in {} failed:\n{}",
+            self.path().display(),
+            out.text
+        );
+        out.text.trim().to_string()
     }
 
     fn pre_commit(&self, args: &[&str]) -> Out {
         let mut c = command(pre_commit_exe(), self.path());
-        c.args(args);
+        c.args(args).envs(self.env.iter().map(|(k, v)| (k, v)));
         output(c)
     }
 
@@ -642,4 +656,258 @@ fn this_repository_as_a_pre_commit_repo_gates_commits() {
     // in temporary repositories that are gone); this config still exists, so its stays.
     let out = repo.pre_commit(&["gc"]);
     assert!(out.ok(), "pre-commit gc:\n{}", out.text);
+}
+
+/// The `repo: local` + `language: python` configuration documented in the comments of
+/// `.pre-commit-hooks.yaml` (for teams without Rust): the one indented comment block there that
+/// holds `repo: local`, uncommented.
+fn python_variant_config() -> String {
+    let manifest_path = manifest_dir().join(".pre-commit-hooks.yaml");
+    let text = std::fs::read_to_string(&manifest_path)
+        .unwrap_or_else(|e| panic!("{}: {e}", manifest_path.display()));
+    let mut blocks: Vec<Vec<&str>> = vec![Vec::new()];
+    for line in text.lines() {
+        match line.strip_prefix("#   ") {
+            Some(code) => blocks.last_mut().unwrap().push(code),
+            None if !blocks.last().unwrap().is_empty() => blocks.push(Vec::new()),
+            None => {}
+        }
+    }
+    let found: Vec<String> = blocks
+        .iter()
+        .filter(|b| b.iter().any(|l| l.trim() == "- repo: local"))
+        .map(|b| b.join("\n") + "\n")
+        .collect();
+    assert_eq!(
+        found.len(),
+        1,
+        ".pre-commit-hooks.yaml must document exactly one `repo: local` configuration \
+         (a comment block indented `#   `), found {found:?}"
+    );
+    found.into_iter().next().unwrap()
+}
+
+/// The documented python variant declares the manifest's hooks: same ids, entries, stages,
+/// filters and settings, `language: python`, and the wheel pinned at this crate's version.
+#[test]
+fn the_python_variant_declares_the_manifest_hooks_with_the_wheel() {
+    let config = python_variant_config();
+    let parsed: serde_yaml::Value = serde_yaml::from_str(&config)
+        .unwrap_or_else(|e| panic!("the documented python variant is not YAML ({e}):\n{config}"));
+    let repos = parsed["repos"].as_sequence().expect("repos: a list");
+    assert_eq!(repos.len(), 1, "{config}");
+    assert_eq!(repos[0]["repo"].as_str(), Some("local"));
+    let documented = repos[0]["hooks"].as_sequence().expect("hooks: a list");
+
+    let manifest_path = manifest_dir().join(".pre-commit-hooks.yaml");
+    let manifest: Vec<serde_yaml::Mapping> =
+        serde_yaml::from_str(&std::fs::read_to_string(&manifest_path).unwrap())
+            .expect(".pre-commit-hooks.yaml");
+    assert_eq!(
+        documented.len(),
+        manifest.len(),
+        "one documented hook per manifest hook"
+    );
+    let pin = format!("sddgate=={}", env!("CARGO_PKG_VERSION"));
+    // Keys that describe the manifest entry rather than the hook's behaviour.
+    let not_copied = ["description", "language", "minimum_pre_commit_version"];
+    for (doc, hook) in documented.iter().zip(&manifest) {
+        let doc = doc.as_mapping().expect("a hook is a mapping");
+        let id = hook.get("id").and_then(|v| v.as_str()).unwrap_or("?");
+        assert_eq!(
+            doc.get("language").and_then(|v| v.as_str()),
+            Some("python"),
+            "{id}"
+        );
+        let deps: Vec<&str> = doc
+            .get("additional_dependencies")
+            .and_then(|v| v.as_sequence())
+            .map(|s| s.iter().filter_map(|v| v.as_str()).collect())
+            .unwrap_or_default();
+        assert_eq!(
+            deps,
+            [pin.as_str()],
+            "{id}: the documented pin must be this version (Cargo.toml)"
+        );
+        let mut expected = hook.clone();
+        for key in not_copied {
+            expected.remove(key);
+        }
+        let mut actual = doc.clone();
+        actual.remove("language");
+        actual.remove("additional_dependencies");
+        assert_eq!(
+            actual, expected,
+            "the documented python hook `{id}` differs from the manifest's"
+        );
+    }
+    // And pre-commit itself accepts it.
+    let repo = Repo::new();
+    repo.write(".pre-commit-config.yaml", &config);
+    let out = repo.pre_commit(&["validate-config", ".pre-commit-config.yaml"]);
+    assert!(
+        out.ok(),
+        "pre-commit validate-config:\n{}\n{config}",
+        out.text
+    );
+}
+
+/// The directory holding the wheel `.ci/wheel.sh` built and installed (`SDDGATE_WHEEL_VENV`, or
+/// target/wheel-venv): the script leaves that one wheel alone in it.
+fn wheel_dir() -> PathBuf {
+    let venv = std::env::var_os("SDDGATE_WHEEL_VENV")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .unwrap_or_else(|| manifest_dir().join("target/wheel-venv"));
+    let record = venv.join("sddgate-wheel.txt");
+    let wheel = std::fs::read_to_string(&record).unwrap_or_else(|e| {
+        panic!(
+            "no sddgate wheel ({}: {e}), and this test needs one. Build it: \
+             `export SDDGATE_WHEEL_VENV=\"$(bash .ci/wheel.sh)\"`",
+            record.display()
+        )
+    });
+    let wheel = PathBuf::from(wheel.trim());
+    assert!(
+        wheel.is_file(),
+        "{} is gone: run `bash .ci/wheel.sh`",
+        wheel.display()
+    );
+    wheel.parent().expect("the wheel's directory").to_path_buf()
+}
+
+/// The wheels virtualenv seeds new environments from (setuptools among them), from the Python
+/// that runs pre-commit (pre-commit depends on virtualenv). pre-commit's placeholder package for
+/// `repo: local` is a setup.py that pip builds with setuptools; with `--no-index` this is where
+/// pip finds it, as a team's package index would serve it.
+fn seed_wheels_dir() -> PathBuf {
+    let exe = pre_commit_exe();
+    let script = std::fs::read_to_string(exe).unwrap_or_default();
+    let python = script
+        .lines()
+        .next()
+        .and_then(|l| l.strip_prefix("#!"))
+        .map(|l| l.trim().to_string())
+        .unwrap_or_else(|| panic!("{} is not a Python script with a #! line", exe.display()));
+    let mut c = command(&python, &manifest_dir());
+    c.args([
+        "-c",
+        "import os, virtualenv.seed.wheels.embed as e; print(os.path.dirname(e.__file__))",
+    ]);
+    let out = output(c);
+    assert!(
+        out.ok(),
+        "virtualenv's seed wheels from {python}:\n{}",
+        out.text
+    );
+    let dir = PathBuf::from(out.text.trim());
+    let has_setuptools = std::fs::read_dir(&dir)
+        .map(|d| {
+            d.flatten().any(|e| {
+                let name = e.file_name();
+                let name = name.to_string_lossy();
+                name.starts_with("setuptools-") && name.ends_with(".whl")
+            })
+        })
+        .unwrap_or(false);
+    assert!(has_setuptools, "no setuptools wheel in {}", dir.display());
+    dir
+}
+
+/// The documented python variant through the real framework: pre-commit pip-installs the wheel
+/// (from a local directory, no index: nothing else named sddgate can come in) into a hook
+/// environment, with no cargo involved, and that environment's `sddgate` gates the commits.
+#[test]
+fn the_python_variant_installs_the_wheel_and_gates_commits() {
+    let _ = pre_commit_exe(); // fail fast
+    let wheels = wheel_dir();
+    let seeds = seed_wheels_dir();
+    let home = tempfile::tempdir().expect("pre-commit home");
+    let mut repo = Repo::new();
+    // A fresh pre-commit cache: a cached environment would hold an older wheel of this version.
+    // PIP_FIND_LINKS is split on whitespace.
+    let find_links = format!("{} {}", wheels.display(), seeds.display());
+    for (k, v) in [
+        ("PRE_COMMIT_HOME", home.path().as_os_str().to_owned()),
+        ("PIP_NO_INDEX", "1".into()),
+        ("PIP_FIND_LINKS", find_links.into()),
+        ("PIP_CONFIG_FILE", "/dev/null".into()),
+        ("PIP_DISABLE_PIP_VERSION_CHECK", "1".into()),
+        // sddgate from a wheel only: pip must never build it from source (with cargo).
+        ("PIP_ONLY_BINARY", "sddgate".into()),
+    ] {
+        repo.env.push((k.to_string(), v));
+    }
+    repo.write(".pre-commit-config.yaml", &python_variant_config());
+    repo.git_ok(&["add", ".pre-commit-config.yaml"]);
+    repo.git_ok(&["commit", "-q", "-m", "pre-commit config"]);
+    let out = repo.pre_commit(&["install"]);
+    assert!(out.ok(), "pre-commit install:\n{}", out.text);
+    assert!(
+        repo.path().join(".git/hooks/commit-msg").is_file(),
+        "{}",
+        out.text
+    );
+    let out = repo.pre_commit(&["install-hooks"]);
+    assert!(
+        out.ok(),
+        "pre-commit could not pip-install the wheel from {}:\n{}",
+        wheels.display(),
+        out.text
+    );
+    // The hook environment holds the wheel's binary, at this version.
+    let installed: Vec<PathBuf> = std::fs::read_dir(home.path())
+        .unwrap()
+        .flatten()
+        .flat_map(|repo_dir| {
+            std::fs::read_dir(repo_dir.path())
+                .into_iter()
+                .flatten()
+                .flatten()
+        })
+        .map(|env| env.path().join("bin/sddgate"))
+        .filter(|p| p.is_file())
+        .collect();
+    assert_eq!(
+        installed.len(),
+        1,
+        "one sddgate in the hook environments: {installed:?}"
+    );
+    let v = output({
+        let mut c = command(&installed[0], repo.path());
+        c.arg("--version");
+        c
+    });
+    assert_eq!(
+        v.text.trim(),
+        format!("sddgate {}", env!("CARGO_PKG_VERSION")),
+        "{}",
+        installed[0].display()
+    );
+
+    repo.add_clean_incident();
+    repo.git_ok(&["add", "-A"]);
+    let out = repo.pre_commit(&["run", "--all-files"]);
+    assert!(out.ok(), "a clean spec must pass:\n{}", out.text);
+    let c = repo.commit("disk_full: no trailer");
+    assert!(
+        !c.ok(),
+        "a spec commit without a trailer must be rejected:\n{}",
+        c.text
+    );
+    assert!(c.text.contains("Incident-Id"), "{}", c.text);
+    let c = repo.commit(&with_trailer("disk_full: spec and readiness"));
+    assert!(
+        c.ok(),
+        "a clean incident with its trailer must commit:\n{}",
+        c.text
+    );
+    let head = repo.head();
+
+    let (bad, line) = bad_spec();
+    repo.write("specs/disk_full/specify.md", &bad);
+    repo.git_ok(&["add", "-A"]);
+    let c = repo.commit(&with_trailer("disk_full: a command in the constraints"));
+    assert_blocked_by_command(&c, line);
+    assert_eq!(repo.head(), head, "a blocked commit must not be created");
 }
