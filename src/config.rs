@@ -393,9 +393,13 @@ impl Config {
             profiles,
             default_profile,
             minimum_profile: raw.minimum_profile,
-            spec_globs: raw.discovery.specs.unwrap_or_else(|| match preset {
-                Some(p) => p.spec_globs().iter().map(|g| g.to_string()).collect(),
-                None => vec!["**/specify.md".into()],
+            // A preset adds its convention's specs to sddgate's own: adopting it never takes
+            // a `specify.md` out of the gate.
+            spec_globs: raw.discovery.specs.unwrap_or_else(|| {
+                std::iter::once("**/specify.md")
+                    .chain(preset.map_or(&[][..], |p| p.spec_globs()).iter().copied())
+                    .map(String::from)
+                    .collect()
             }),
             readiness_globs: raw.discovery.readiness.unwrap_or_else(|| {
                 vec![
@@ -583,7 +587,7 @@ mod tests {
     fn the_spec_kit_preset_maps_its_headings_and_finds_its_specs() {
         let c = cfg("preset: spec-kit\n").unwrap();
         assert_eq!(c.preset, Some(Preset::SpecKit));
-        assert_eq!(c.spec_globs, ["**/specs/*/spec.md"]);
+        assert_eq!(c.spec_globs, ["**/specify.md", "**/specs/*/spec.md"]);
         assert!(!c.requires_actions());
         // The `*(mandatory)*` suffix reaches the config as ` (mandatory)` (the emphasis is
         // markup): the alias matches the heading's start, followed by a non-alphanumeric.

@@ -88,7 +88,7 @@ pub fn read_readiness(config: &Config, shown: &str, path: &Path) -> Result<Readi
 }
 
 /// The spec a readiness document belongs to: `spec:` (repository-relative), else a
-/// `specify.md` beside it. Returns the shown path, or an evidence fact when `spec:` is invalid.
+/// `specify.md` (or the preset's `spec.md`) beside it. Returns the shown path, or an evidence fact when `spec:` is invalid.
 pub fn spec_path_for(
     config: &Config,
     r: &Readiness,
@@ -105,9 +105,14 @@ pub fn spec_path_for(
         return Ok(Some(normalize_rel(&s.value)));
     }
     let dir = Path::new(&r.file).parent().unwrap_or(Path::new(""));
-    let sibling = dir.join(config.sibling_spec_name());
-    let shown = sibling.to_string_lossy().replace('\\', "/");
-    Ok(config.files.is_file(&config.root, &shown).then_some(shown))
+    // The preset's name first (`spec.md`), then sddgate's own.
+    for name in [config.sibling_spec_name(), "specify.md"] {
+        let shown = dir.join(name).to_string_lossy().replace('\\', "/");
+        if config.files.is_file(&config.root, &shown) {
+            return Ok(Some(shown));
+        }
+    }
+    Ok(None)
 }
 
 /// `./a//b` → `a/b`, so the same file is always shown the same way.

@@ -383,3 +383,41 @@ fn lint_takes_a_directory_of_specs() {
         "{v}"
     );
 }
+
+/// Adopting the preset adds spec-kit's specs to sddgate's own: a `specify.md` in the same
+/// repository is still found (and blocked without its readiness document), and a readiness
+/// document beside it still pairs with it.
+#[test]
+fn the_preset_keeps_sddgates_own_specs_in_the_gate() {
+    let repo = spec_kit_repo(Some(PRESET));
+    write(repo.path(), "ops/disk_full/specify.md", common::SPEC);
+    let r = run(sddgate_in(repo.path()), &["check", "--format", "json"]);
+    let v = json(&r);
+    let own = v["incidents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["spec"] == "ops/disk_full/specify.md")
+        .unwrap_or_else(|| panic!("specify.md left out of the gate: {v}"))
+        .clone();
+    assert_eq!(own["decision"], "block", "{own}");
+    assert_eq!(own["blockers"][0]["id"], "readiness_missing", "{own}");
+
+    write(
+        repo.path(),
+        "ops/disk_full/readiness.md",
+        &common::READINESS
+            .replace("spec: specs/disk_full/specify.md\n", "")
+            .replace("specs/disk_full/", "ops/disk_full/"),
+    );
+    let r = run(
+        sddgate_in(repo.path()),
+        &["check", "--format", "json", "ops"],
+    );
+    let v = json(&r);
+    assert_eq!(v["incidents"][0]["spec"], "ops/disk_full/specify.md", "{v}");
+    assert_eq!(
+        v["incidents"][0]["readiness"], "ops/disk_full/readiness.md",
+        "{v}"
+    );
+}
