@@ -543,12 +543,17 @@ const FORK_WORKFLOW: &str = ".github/workflows/sddgate-fork.yml";
 
 /// The `yaml` block of docs/github.md that holds `needle`.
 fn doc_block(needle: &str) -> String {
-    let doc = fs::read_to_string(root().join("docs/github.md")).unwrap();
-    doc.split("```yaml\n")
+    yaml_block("docs/github.md", needle)
+}
+
+/// The `yaml` block of a document of this repository that holds `needle`.
+fn yaml_block(doc: &str, needle: &str) -> String {
+    let text = fs::read_to_string(root().join(doc)).unwrap();
+    text.split("```yaml\n")
         .skip(1)
         .map(|b| &b[..b.find("```").expect("the end of the block")])
         .find(|b| b.contains(needle))
-        .unwrap_or_else(|| panic!("no ```yaml block with {needle:?} in docs/github.md"))
+        .unwrap_or_else(|| panic!("no ```yaml block with {needle:?} in {doc}"))
         .to_string()
 }
 
@@ -750,13 +755,7 @@ fn the_fork_workflow_keeps_the_write_token_away_from_the_pull_requests_code() {
 
 /// The job of docs/gitlab.md, as a user copies it.
 fn gitlab_job() -> String {
-    let doc = fs::read_to_string(root().join("docs/gitlab.md")).unwrap();
-    let start = doc
-        .find("```yaml\n# .gitlab-ci.yml\n")
-        .expect("the .gitlab-ci.yml block of docs/gitlab.md")
-        + 8;
-    let len = doc[start..].find("```").expect("the end of the block");
-    doc[start..start + len].to_string()
+    yaml_block("docs/gitlab.md", "# .gitlab-ci.yml\n")
 }
 
 fn check_gitlab_ci(text: &str) -> Out {

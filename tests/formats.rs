@@ -383,42 +383,10 @@ fn junit_is_read_by_junitparser_with_the_counts_it_declares() {
 // ---------------------------------------------------------------------------------------------
 // github (workflow commands)
 
-/// The runner's reading of a command's escaped value.
-fn unescape(s: &str) -> String {
-    let mut out = String::new();
-    let mut rest = s;
-    while let Some(i) = rest.find('%') {
-        out.push_str(&rest[..i]);
-        let code = rest.get(i..i + 3).unwrap_or("");
-        out.push_str(match code {
-            "%25" => "%",
-            "%0D" => "\r",
-            "%0A" => "\n",
-            "%3A" => ":",
-            "%2C" => ",",
-            _ => panic!("bad escape at {:?}", &rest[i..]),
-        });
-        rest = &rest[i + 3..];
-    }
-    out.push_str(rest);
-    out
-}
-
-/// `::name k=v,k=v::message` as the runner splits it.
-fn parse_command(line: &str) -> (String, Vec<(String, String)>, String) {
-    let body = line.strip_prefix("::").expect("a command");
-    let end = body.find("::").expect("a second ::");
-    let (head, message) = (&body[..end], &body[end + 2..]);
-    let (name, props) = head.split_once(' ').unwrap_or((head, ""));
-    let props = props
-        .split(',')
-        .filter(|p| !p.is_empty())
-        .map(|p| {
-            let (k, v) = p.split_once('=').expect("key=value");
-            (k.to_string(), unescape(v))
-        })
-        .collect();
-    (name.to_string(), props, unescape(message))
+/// `::name k=v,k=v::message` as the runner splits and unescapes it.
+fn parse_command(line: &str) -> sddgate::github::workflow::ParsedCommand {
+    sddgate::github::workflow::parse_command(line)
+        .unwrap_or_else(|| panic!("not a workflow command the runner reads: {line:?}"))
 }
 
 #[test]

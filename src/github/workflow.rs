@@ -161,48 +161,60 @@ fn random_hex() -> String {
     out
 }
 
+/// The runner's reading of an escaped value, left to right (the inverse of [`escape_data`] and
+/// [`escape_property`]); `None` on an escape they never write.
+pub fn unescape(s: &str) -> Option<String> {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find('%') {
+        out.push_str(&rest[..i]);
+        out.push_str(match rest.get(i..i + 3)? {
+            "%25" => "%",
+            "%0D" => "\r",
+            "%0A" => "\n",
+            "%3A" => ":",
+            "%2C" => ",",
+            _ => return None,
+        });
+        rest = &rest[i + 3..];
+    }
+    out.push_str(rest);
+    Some(out)
+}
+
+/// A workflow command read back: name, properties (key, unescaped value), unescaped message.
+pub type ParsedCommand = (String, Vec<(String, String)>, String);
+
+/// A workflow command line as the runner reads it: name, properties and message, unescaped;
+/// `None` when the line is no command. What [`annotation_command`] writes reads back to its
+/// input (tested here and, over hostile text, in `tests/formats.rs`).
+pub fn parse_command(line: &str) -> Option<ParsedCommand> {
+    let body = line.strip_prefix("::")?;
+    let end = body.find("::")?;
+    let (head, message) = (&body[..end], &body[end + 2..]);
+    let (name, props) = head.split_once(' ').unwrap_or((head, ""));
+    let props = props
+        .split(',')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=')?;
+            Some((k.to_string(), unescape(v)?))
+        })
+        .collect::<Option<Vec<_>>>()?;
+    Some((name.to_string(), props, unescape(message)?))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// The runner's reading of an escaped value, left to right.
     fn unescape(s: &str) -> String {
-        let mut out = String::new();
-        let mut rest = s;
-        while let Some(i) = rest.find('%') {
-            out.push_str(&rest[..i]);
-            let code = rest.get(i..i + 3).unwrap_or("");
-            let c = match code {
-                "%25" => "%",
-                "%0D" => "\r",
-                "%0A" => "\n",
-                "%3A" => ":",
-                "%2C" => ",",
-                _ => panic!("unexpected escape at {:?}", &rest[i..]),
-            };
-            out.push_str(c);
-            rest = &rest[i + 3..];
-        }
-        out.push_str(rest);
-        out
+        super::unescape(s).unwrap_or_else(|| panic!("unexpected escape in {s:?}"))
     }
 
-    /// A workflow command as the runner parses it: name, properties, message.
-    fn parse_command(line: &str) -> (String, Vec<(String, String)>, String) {
+    fn parse_command(line: &str) -> ParsedCommand {
         assert!(!line.contains('\n') && !line.contains('\r'), "{line:?}");
-        let body = line.strip_prefix("::").expect("starts with ::");
-        let end = body.find("::").expect("a second ::");
-        let (head, message) = (&body[..end], &body[end + 2..]);
-        let (name, props) = head.split_once(' ').unwrap_or((head, ""));
-        let props = props
-            .split(',')
-            .filter(|p| !p.is_empty())
-            .map(|p| {
-                let (k, v) = p.split_once('=').expect("key=value");
-                (k.to_string(), unescape(v))
-            })
-            .collect();
-        (name.to_string(), props, unescape(message))
+        super::parse_command(line).unwrap_or_else(|| panic!("no command: {line:?}"))
     }
 
     /// `GITHUB_OUTPUT` as the runner reads it (lines; `name<<DELIM` … `DELIM`).

@@ -332,14 +332,7 @@ fn summary(r: &Report, out: &mut dyn Write) -> std::io::Result<()> {
     let s = &r.summary;
     writeln!(out)?;
     if r.command == "lint" {
-        let (e, w) = r
-            .files
-            .iter()
-            .flat_map(|f| &f.findings)
-            .fold((0, 0), |(e, w), v| match v.severity {
-                Severity::Error => (e + 1, w),
-                Severity::Warning => (e, w + 1),
-            });
+        let (e, w) = r.lint_counts();
         return writeln!(
             out,
             "{BOLD}{} file(s) linted: {e} error(s), {w} warning(s), {}{} unreadable{BOLD:#}",

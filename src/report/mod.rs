@@ -149,6 +149,17 @@ impl Report {
         }
     }
 
+    /// Errors and warnings of the lint findings (`lint`), over every file.
+    pub fn lint_counts(&self) -> (usize, usize) {
+        self.files
+            .iter()
+            .flat_map(|f| &f.findings)
+            .fold((0, 0), |(e, w), v| match v.severity {
+                crate::model::Severity::Error => (e + 1, w),
+                crate::model::Severity::Warning => (e, w + 1),
+            })
+    }
+
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
     }

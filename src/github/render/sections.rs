@@ -442,7 +442,7 @@ pub(super) fn lint_section(report: &Report, links: &Forge) -> String {
     if report.files.is_empty() {
         return String::new();
     }
-    let (e, w) = lint_counts(report);
+    let (e, w) = report.lint_counts();
     let mut s = format!(
         "**Lint** — {}, {} in {}\n\n",
         plural(e, "error"),

@@ -68,7 +68,7 @@ pub(super) fn counts(report: &Report, approval: &Approval) -> String {
         ));
     }
     if !report.files.is_empty() {
-        let (e, w) = lint_counts(report);
+        let (e, w) = report.lint_counts();
         parts.push(format!(
             "lint: {}, {} in {}",
             plural(e, "error"),
@@ -89,17 +89,6 @@ pub(super) fn counts(report: &Report, approval: &Approval) -> String {
         ));
     }
     parts.join("; ")
-}
-
-pub(super) fn lint_counts(report: &Report) -> (usize, usize) {
-    report
-        .files
-        .iter()
-        .flat_map(|f| &f.findings)
-        .fold((0, 0), |(e, w), v| match v.severity {
-            Severity::Error => (e + 1, w),
-            Severity::Warning => (e, w + 1),
-        })
 }
 
 pub(super) fn status_word(o: Outcome) -> &'static str {
@@ -187,7 +176,7 @@ pub(super) fn title(report: &Report, approval: &Approval) -> String {
             t
         }
         Outcome::Block if count(Decision::Block) == 0 => {
-            let (e, _) = lint_counts(report);
+            let (e, _) = report.lint_counts();
             format!("BLOCK: lint found {}", plural(e, "error"))
         }
         Outcome::Block => format!(
