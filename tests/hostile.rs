@@ -621,3 +621,48 @@ fn the_index_reader_refuses_the_same_escapes() {
     let r = run(sddgate_in(&root), &["hook", "run", "pre-commit"]);
     assert_eq!(r.code, 1, "{}", all(&r));
 }
+
+/// A spec cannot drive the terminal of whoever reads the report: on a colour terminal (forced
+/// here) an escape sequence or a bidi override in document text is shown as U+FFFD, in the
+/// quoted source line, the message and the lesson's lines alike, while sddgate's own colours
+/// stay.
+#[test]
+fn document_text_cannot_send_escape_sequences_to_a_terminal() {
+    let line = "kubectl delete pod x \u{1b}]0;pwned\u{7} \u{1b}[2J \u{202E}gnp.exe";
+    let spec = common::SPEC.replace(
+        "## Pre-approved actions",
+        &format!("```sh\n{line}\n```\n\n## Pre-approved actions"),
+    );
+    let repo = temp_repo(&[
+        ("specs/disk_full/specify.md", &spec),
+        ("specs/disk_full/readiness.md", common::READINESS),
+        ("specs/disk_full/tasks.md", "# Tasks\n- T1\n"),
+        ("specs/disk_full/rollback.md", "# Rollback\nRevert.\n"),
+    ]);
+    for args in [
+        &["lint", "specs/disk_full/specify.md"][..],
+        &["check"][..],
+        &["readiness", "specs/disk_full/readiness.md"][..],
+    ] {
+        let mut cmd = sddgate_in(repo.path());
+        cmd.env_remove("NO_COLOR").env("CLICOLOR_FORCE", "1");
+        let r = run(cmd, args);
+        assert_eq!(r.code, 1, "{args:?}: {}{}", r.stdout, r.stderr);
+        let all = format!("{}{}", r.stdout, r.stderr);
+        for raw in ["\u{1b}]0;", "\u{1b}[2J", "\u{202E}", "\u{7}"] {
+            assert!(
+                !all.contains(raw),
+                "{args:?} passed {raw:?} through:\n{all}"
+            );
+        }
+        assert!(all.contains('\u{FFFD}'), "{args:?}:\n{all}");
+        if args[0] != "readiness" {
+            // The quoted source line (`readiness` prints no source).
+            assert!(all.contains("\u{FFFD}]0;pwned"), "{args:?}:\n{all}");
+        }
+    }
+    // The colours are still there: the check forced a terminal.
+    let mut cmd = sddgate_in(repo.path());
+    cmd.env_remove("NO_COLOR").env("CLICOLOR_FORCE", "1");
+    assert!(run(cmd, &["check"]).stdout.contains("\u{1b}[1m"));
+}

@@ -3,6 +3,7 @@
 use crate::cli::Format;
 use crate::config::{Config, display_path};
 use crate::gate;
+use crate::report::human::Shown;
 use crate::report::{ErrorReport, Report, lesson};
 use std::io::Write;
 use std::path::Path;
@@ -27,24 +28,24 @@ pub fn readiness(config: &Config, file: &Path, format: Format) -> i32 {
     let written = (|| -> std::io::Result<()> {
         for e in &report.errors {
             let place = match (&e.file, e.line, e.column) {
-                (Some(f), Some(l), Some(c)) => format!("{f}:{l}:{c}: "),
-                (Some(f), _, _) => format!("{f}: "),
+                (Some(f), Some(l), Some(c)) => format!("{}:{l}:{c}: ", Shown(f)),
+                (Some(f), _, _) => format!("{}: ", Shown(f)),
                 _ => String::new(),
             };
-            writeln!(err, "error: {place}{}", e.message)?;
+            writeln!(err, "error: {place}{}", Shown(&e.message))?;
         }
         for i in &report.incidents {
             lesson::write(i, &mut out, &mut err)?;
             for w in &i.warnings {
                 let at = match (&w.file, w.line) {
-                    (Some(f), Some(l)) => format!(" ({f}:{l})"),
+                    (Some(f), Some(l)) => format!(" ({}:{l})", Shown(f)),
                     _ => String::new(),
                 };
-                writeln!(err, "warning[{}]: {}{at}", w.id, w.message)?;
+                writeln!(err, "warning[{}]: {}{at}", w.id, Shown(&w.message))?;
             }
         }
         for n in &report.notes {
-            writeln!(err, "note: {n}")?;
+            writeln!(err, "note: {}", Shown(n))?;
         }
         Ok(())
     })();

@@ -92,7 +92,7 @@ pub fn write(report: &Report, src: &mut Sources, out: &mut dyn Write) -> std::io
             .filter(|g| g.claimed_total != g.verified_total)
             .map(|g| format!(" (claimed {})", g.claimed_total))
             .unwrap_or_default();
-        let what = i.readiness.as_deref().or(i.spec.as_deref()).unwrap_or("");
+        let what = Shown(i.readiness.as_deref().or(i.spec.as_deref()).unwrap_or(""));
         // A pass that rests on silenced findings says so on its own line.
         let silenced = match i.suppressed.len() {
             0 => String::new(),
@@ -105,7 +105,7 @@ pub fn write(report: &Report, src: &mut Sources, out: &mut dyn Write) -> std::io
             d.word(),
             decision_style(d).render_reset(),
             BOLD,
-            i.incident_id.as_deref().unwrap_or("(no readiness)"),
+            Shown(i.incident_id.as_deref().unwrap_or("(no readiness)")),
             BOLD.render_reset(),
         )?;
     }
@@ -133,17 +133,21 @@ pub fn write(report: &Report, src: &mut Sources, out: &mut dyn Write) -> std::io
     for e in &report.errors {
         writeln!(out)?;
         let place = match (&e.file, e.line, e.column) {
-            (Some(f), Some(l), Some(c)) => format!("{f}:{l}:{c}: "),
-            (Some(f), _, _) => format!("{f}: "),
+            (Some(f), Some(l), Some(c)) => format!("{}:{l}:{c}: ", Shown(f)),
+            (Some(f), _, _) => format!("{}: ", Shown(f)),
             _ => String::new(),
         };
-        writeln!(out, "{RED}error{RED:#}{BOLD}: {place}{}{BOLD:#}", e.message)?;
+        writeln!(
+            out,
+            "{RED}error{RED:#}{BOLD}: {place}{}{BOLD:#}",
+            Shown(&e.message)
+        )?;
         if let (Some(f), Some(l), Some(c)) = (&e.file, e.line, e.column) {
             snippet(src, f, l, c, 1, "", out)?;
         }
     }
     for n in &report.notes {
-        writeln!(out, "{DIM}note: {n}{DIM:#}")?;
+        writeln!(out, "{DIM}note: {}{DIM:#}", Shown(n))?;
     }
     summary(report, out)
 }
@@ -165,8 +169,8 @@ fn incident_details(
         decision_style(d),
         d.word(),
         decision_style(d).render_reset(),
-        i.incident_id.as_deref().unwrap_or("(no readiness)"),
-        i.readiness.as_deref().or(i.spec.as_deref()).unwrap_or(""),
+        Shown(i.incident_id.as_deref().unwrap_or("(no readiness)")),
+        Shown(i.readiness.as_deref().or(i.spec.as_deref()).unwrap_or("")),
     )?;
     for v in i.blockers.iter().chain(&i.warnings) {
         diagnostic(v, src, out)?;
@@ -191,7 +195,7 @@ fn incident_details(
             let why = if why.is_empty() {
                 String::new()
             } else {
-                format!("  {DIM}{why}{DIM:#}")
+                format!("  {DIM}{}{DIM:#}", Shown(&why))
             };
             writeln!(
                 out,
@@ -227,12 +231,13 @@ pub fn diagnostic(v: &Violation, src: &mut Sources, out: &mut dyn Write) -> std:
     writeln!(
         out,
         "{style}{word}[{}]{style:#}{BOLD}: {}{BOLD:#}",
-        v.id, v.message
+        v.id,
+        Shown(&v.message)
     )?;
     match (&v.file, v.line, v.column) {
         (Some(f), Some(l), Some(c)) => {
             let w = l.to_string().len();
-            writeln!(out, "{:w$}{BLUE}-->{BLUE:#} {f}:{l}:{c}", "")?;
+            writeln!(out, "{:w$}{BLUE}-->{BLUE:#} {}:{l}:{c}", "", Shown(f))?;
             let label = match (&v.observed, &v.threshold) {
                 (Some(o), Some(t)) if o.is_number() => {
                     format!(" observed {}, expected {}", plain(o), plain(t))
@@ -241,7 +246,7 @@ pub fn diagnostic(v: &Violation, src: &mut Sources, out: &mut dyn Write) -> std:
             };
             snippet(src, f, l, c, v.length.unwrap_or(1) as usize, &label, out)?;
         }
-        (Some(f), _, _) => writeln!(out, " {BLUE}-->{BLUE:#} {f}")?,
+        (Some(f), _, _) => writeln!(out, " {BLUE}-->{BLUE:#} {}", Shown(f))?,
         _ => {}
     }
     if !v.fix.is_empty() {
@@ -249,7 +254,8 @@ pub fn diagnostic(v: &Violation, src: &mut Sources, out: &mut dyn Write) -> std:
         writeln!(
             out,
             "{:w$} {BLUE}={BLUE:#} {BOLD}fix{BOLD:#}: {}",
-            "", v.fix
+            "",
+            Shown(&v.fix)
         )?;
     }
     Ok(())
@@ -272,6 +278,27 @@ pub fn suppressed(s: &Suppressed, out: &mut dyn Write) -> std::io::Result<()> {
     )
 }
 
+/// Text from a document, as a terminal may show it: every control character but a tab (an
+/// escape sequence would restyle the terminal, retitle the window or hide what follows) and
+/// every bidi control becomes U+FFFD. Colour is ours alone: a spec cannot paint the report.
+pub(crate) struct Shown<'a>(pub(crate) &'a str);
+
+impl std::fmt::Display for Shown<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let unsafe_char = |c: char| (c.is_control() && c != '\t') || is_bidi(c);
+        if !self.0.chars().any(unsafe_char) {
+            return f.write_str(self.0);
+        }
+        self.0.chars().try_for_each(|c| {
+            std::fmt::Write::write_char(f, if unsafe_char(c) { '\u{FFFD}' } else { c })
+        })
+    }
+}
+
+fn is_bidi(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}')
+}
+
 /// `s` on one line: line breaks and tabs become spaces, other control characters (an escape
 /// sequence would restyle the terminal) and bidi overrides U+FFFD; clipped to `max` with `…`.
 pub(super) fn one_line(s: &str, max: usize) -> String {
@@ -283,10 +310,7 @@ pub(super) fn one_line(s: &str, max: usize) -> String {
         }
         out.push(match c {
             '\n' | '\r' | '\t' => ' ',
-            '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' => {
-                '\u{FFFD}'
-            }
-            c if c.is_control() => '\u{FFFD}',
+            c if c.is_control() || is_bidi(c) => '\u{FFFD}',
             c => c,
         });
     }
@@ -320,7 +344,7 @@ fn snippet(
     let avail = shown.chars().count().saturating_sub(pad).max(1);
     let carets = "^".repeat(len.clamp(1, avail));
     writeln!(out, "{BLUE}{:gutter$} |{BLUE:#}", "")?;
-    writeln!(out, "{BLUE}{line} |{BLUE:#} {shown}")?;
+    writeln!(out, "{BLUE}{line} |{BLUE:#} {}", Shown(&shown))?;
     writeln!(
         out,
         "{BLUE}{:gutter$} |{BLUE:#} {:pad$}{RED}{carets}{label}{RED:#}",

@@ -2,7 +2,7 @@
 //! `SEMI-MANUAL …` on stderr followed by one `- <id>: <message>` line per reason; then, on
 //! stderr, one `suppressed[<id>]: …` line per finding a reasoned `sddgate-allow` silenced.
 
-use super::human::one_line;
+use super::human::{Shown, one_line};
 use crate::gate::IncidentReport;
 use crate::model::{Decision, MAX_TOTAL};
 use std::io::Write;
@@ -12,7 +12,7 @@ pub fn headline(i: &IncidentReport) -> String {
     format!(
         "{} incident={} score={score}/{MAX_TOTAL}",
         i.decision.word(),
-        i.incident_id.as_deref().unwrap_or("-")
+        Shown(i.incident_id.as_deref().unwrap_or("-"))
     )
 }
 
@@ -22,7 +22,7 @@ pub fn write(i: &IncidentReport, out: &mut dyn Write, err: &mut dyn Write) -> st
     } else {
         writeln!(err, "{}", headline(i))?;
         for b in &i.blockers {
-            writeln!(err, "- {}: {}", b.id, b.message)?;
+            writeln!(err, "- {}: {}", b.id, Shown(&b.message))?;
         }
     }
     // What a suppression waved through, on stderr beside the warnings: stdout keeps the one
