@@ -666,3 +666,46 @@ fn document_text_cannot_send_escape_sequences_to_a_terminal() {
     cmd.env_remove("NO_COLOR").env("CLICOLOR_FORCE", "1");
     assert!(run(cmd, &["check"]).stdout.contains("\u{1b}[1m"));
 }
+
+/// The same for `trace` and `dry-run`: a trace log's incident ids and refs, an action name
+/// from the command line, shown on a colour terminal without their escape sequences.
+#[test]
+fn trace_and_dry_run_output_cannot_send_escape_sequences() {
+    let log = concat!(
+        r#"{"ts":"2026-05-17T09:14:03Z","incident_id":"HM-1\u001b[2J","step":"webhook_received","ref":"a\u001b]0;pwned\u0007.json"}"#,
+        "\n"
+    );
+    let repo = temp_repo(&[
+        (".sddgate/trace.jsonl", log),
+        ("specs/disk_full/specify.md", common::SPEC),
+        ("specs/disk_full/readiness.md", common::READINESS),
+    ]);
+    let forced = || {
+        let mut cmd = sddgate_in(repo.path());
+        cmd.env_remove("NO_COLOR").env("CLICOLOR_FORCE", "1");
+        cmd
+    };
+    let r = run(forced(), &["trace"]);
+    let all = format!("{}{}", r.stdout, r.stderr);
+    assert!(all.contains("HM-1\u{FFFD}[2J"), "{all}");
+    for raw in ["\u{1b}[2J", "\u{1b}]0;", "\u{7}"] {
+        assert!(!all.contains(raw), "trace passed {raw:?} through:\n{all}");
+    }
+    let r = run(
+        forced(),
+        &[
+            "dry-run",
+            "--spec",
+            "specs/disk_full/specify.md",
+            "--action",
+            "x\u{1b}]0;pwned\u{7}",
+        ],
+    );
+    let all = format!("{}{}", r.stdout, r.stderr);
+    assert_eq!(r.code, 1, "{all}");
+    assert!(all.contains("action=x\u{FFFD}]0;pwned"), "{all}");
+    assert!(
+        !all.contains("\u{1b}]0;"),
+        "dry-run passed an OSC through:\n{all}"
+    );
+}

@@ -10,6 +10,7 @@ use crate::gate::{self, IncidentReport, LintedSpec};
 use crate::model::{Decision, MAX_TOTAL, Severity, Violation};
 use crate::parse::readiness::Readiness;
 use crate::repo;
+use crate::report::human::Shown;
 use crate::rules;
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -302,9 +303,9 @@ fn find_readiness(config: &Config, spec_file: &str) -> Result<Vec<(String, Readi
 }
 
 fn write_human(r: &DryRunReport) -> std::io::Result<()> {
-    let mut head = format!("{} action={}", r.decision.word(), r.action);
+    let mut head = format!("{} action={}", r.decision.word(), Shown(&r.action));
     if let Some(id) = &r.incident_id {
-        head.push_str(&format!(" incident={id}"));
+        head.push_str(&format!(" incident={}", Shown(id)));
     }
     if let Some(s) = r.score {
         head.push_str(&format!(" score={s}/{MAX_TOTAL}"));
@@ -335,7 +336,7 @@ fn write_human(r: &DryRunReport) -> std::io::Result<()> {
     } else {
         writeln!(err, "{head}")?;
         for v in &r.reasons {
-            writeln!(err, "- {}: {}", v.id, v.message)?;
+            writeln!(err, "- {}: {}", v.id, Shown(&v.message))?;
         }
         if r.decision == Decision::SemiManual {
             writeln!(
@@ -345,7 +346,7 @@ fn write_human(r: &DryRunReport) -> std::io::Result<()> {
         }
     }
     for n in &r.notes {
-        writeln!(err, "note: {n}")?;
+        writeln!(err, "note: {}", Shown(n))?;
     }
     Ok(())
 }

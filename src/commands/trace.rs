@@ -8,6 +8,7 @@ use crate::discover;
 use crate::error::{Error, Result};
 use crate::gate;
 use crate::repo;
+use crate::report::human::Shown;
 use crate::trace::{self, Chain, Source, Sources};
 use anstyle::{AnsiColor, Style};
 use schemars::JsonSchema;
@@ -262,7 +263,7 @@ fn write_human(report: &TraceReport, out: &mut dyn Write) -> std::io::Result<()>
         writeln!(
             out,
             "{} {style}{word}{style:#}: {}/6 links, coverage {:.2}",
-            c.chain.incident_id,
+            Shown(&c.chain.incident_id),
             c.present.len(),
             c.coverage
         )?;
@@ -277,7 +278,7 @@ fn write_human(report: &TraceReport, out: &mut dyn Write) -> std::io::Result<()>
                 out,
                 "  {arrow}{:<26} {ok}present{ok:#}  {dim}{}{dim:#}",
                 link.step,
-                found.join("; ")
+                Shown(&found.join("; "))
             )?;
         }
     }
@@ -285,11 +286,12 @@ fn write_human(report: &TraceReport, out: &mut dyn Write) -> std::io::Result<()>
         writeln!(
             out,
             "help: record a missing link where it happens: sddgate trace append --incident {} --step {} --ref <what it produced>",
-            c.chain.incident_id, c.missing[0]
+            Shown(&c.chain.incident_id),
+            c.missing[0]
         )?;
     }
     for n in &report.notes {
-        writeln!(out, "note: {n}")?;
+        writeln!(out, "note: {}", Shown(n))?;
     }
     Ok(())
 }
