@@ -124,7 +124,13 @@ pub fn stdout() -> Box<dyn Write> {
             anstream::ColorChoice::Always,
         ))
     } else {
-        Box::new(Strip::new(buffered))
+        // Buffered before the stripping too: the report arrives in thousands of small pieces
+        // (one per `write!` argument), and stripping each one on its own cost more than the
+        // stripping of whole 64 KiB blocks.
+        Box::new(io::BufWriter::with_capacity(
+            64 * 1024,
+            Strip::new(buffered),
+        ))
     }
 }
 
