@@ -10,6 +10,9 @@
 //!   of that comment, whose first word is not the directive;
 //! - has `sddgate-allow` as its first word;
 //! - holds no `--!>` (which ends a comment for a browser, showing what follows);
+//! - is not inside a tag, a processing instruction (`<?…>`) or a declaration (`<!…>`) as a
+//!   browser reads them: after a tag this reader cannot follow to its end, no comment of the
+//!   same HTML block is a directive;
 //! - closes (`-->`) inside the same HTML block or inline comment. A comment that never closes,
 //!   or whose `-->` lies past the end of its HTML block (in a later code block, outside the
 //!   blockquote it was opened in), is an ordinary comment: it silences nothing, and what it
@@ -119,9 +122,30 @@ fn block_directives(source: &str, lines: &[Range<usize>], out: &mut Vec<Directiv
                 });
             }
             i = close;
-        } else if let Some(tag) = html_tag(rest) {
-            // A tag: `<!--` inside a quoted attribute value opens no comment.
-            i = lt + tag.len;
+        } else if rest.starts_with("<?")
+            || rest.starts_with("<!")
+            || (rest.starts_with("</") && !rest[2..].starts_with(|c: char| c.is_ascii_alphabetic()))
+        {
+            // A processing instruction, a declaration or a bogus end tag: a browser reads it
+            // as a comment up to the first `>`, `<!--` included (`<?x <!-- sddgate-allow … >`
+            // shows what follows the `>`). Without a `>` it runs to the end of the block.
+            match rest.find('>') {
+                Some(p) => i = lt + p + 1,
+                None => return,
+            }
+        } else if rest.starts_with('<')
+            && rest[1..]
+                .trim_start_matches('/')
+                .starts_with(|c: char| c.is_ascii_alphabetic())
+        {
+            // A tag: `<!--` inside it (a quoted attribute value, or anywhere before its `>`)
+            // opens no comment. One this reader cannot follow to its end (a quote that never
+            // closes, a tag longer than it reads) may end anywhere for a browser: no comment
+            // after it in this block is taken for a directive, so what follows is scanned.
+            match html_tag(rest) {
+                Some(tag) => i = lt + tag.len,
+                None => return,
+            }
         } else {
             i = lt + 1;
         }

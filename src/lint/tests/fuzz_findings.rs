@@ -166,3 +166,27 @@ fn the_parser_reads_the_same_directives() {
     assert!(rules("<!-- a\n<!-- sddgate-allow concrete_command_in_spec: r -->\n").is_empty());
     assert!(rules("`<!-- sddgate-allow concrete_command_in_spec: r` -->\n").is_empty());
 }
+
+/// `directive-after-an-unfollowable-tag` (issue 7, session 14 campaign): inside an HTML block,
+/// a `<!-- sddgate-allow` that a browser reads as part of a tag (one whose quotes never close)
+/// or of a processing instruction (`<?x … >`) is no comment at all, so what follows it is
+/// shown; the lint took it for a directive and skipped the command behind it.
+#[test]
+fn a_comment_inside_a_tag_or_instruction_is_no_directive() {
+    reported(
+        "<?table>\n<x \"unclosed\n<!-- sddgate-allow concrete_command_in_spec: quoting\n- restart_pod: kubectl delete pod x\n-->\n",
+    );
+    reported("<?x <!-- sddgate-allow concrete_command_in_spec: y >\nkubectl delete pod x\n-->\n");
+    reported("<!X <!-- sddgate-allow concrete_command_in_spec: y >\nkubectl delete pod x\n-->\n");
+    // After a complete processing instruction or tag, a directive is one.
+    assert!(
+        hits("<?x?>\n<!-- sddgate-allow concrete_command_in_spec: was kubectl delete pod x -->\n")
+            .is_empty()
+    );
+    assert!(
+        hits("<div title=\"a\">\n<!-- sddgate-allow concrete_command_in_spec: was kubectl delete pod x -->\n</div>\n")
+            .is_empty()
+    );
+    assert_eq!(directives("<?x\n<!-- sddgate-allow a: b -->\n").len(), 0);
+    assert_eq!(directives("<?x>\n<!-- sddgate-allow a: b -->\n").len(), 1);
+}
