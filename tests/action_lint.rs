@@ -37,12 +37,18 @@ fn run_script(args: &[&Path]) -> Out {
         .args(args)
         .output()
         .unwrap_or_else(|e| panic!("cannot run bash {}: {e}", script().display()));
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    Out {
-        ok: out.status.success(),
-        code: out.status.code(),
-        text: format!("{stdout}{}", String::from_utf8_lossy(&out.stderr)),
-        stdout,
+    Out::from(out)
+}
+
+impl From<std::process::Output> for Out {
+    fn from(out: std::process::Output) -> Out {
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        Out {
+            ok: out.status.success(),
+            code: out.status.code(),
+            text: format!("{stdout}{}", String::from_utf8_lossy(&out.stderr)),
+            stdout,
+        }
     }
 }
 
@@ -767,13 +773,7 @@ fn check_gitlab_ci(text: &str) -> Out {
         .arg(&file)
         .output()
         .expect("check-jsonschema runs");
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    Out {
-        ok: out.status.success(),
-        code: out.status.code(),
-        text: format!("{stdout}{}", String::from_utf8_lossy(&out.stderr)),
-        stdout,
-    }
+    Out::from(out)
 }
 
 /// docs/gitlab.md's job validates against GitLab's CI schema (SchemaStore's, vendored by

@@ -171,7 +171,8 @@ fn hostile_repo(with_error: bool) -> tempfile::TempDir {
     dir
 }
 
-fn check(dir: &Path, format: &str) -> common::Run {
+/// sddgate in `dir` with no CI host in its environment (links come from these variables).
+fn sddgate_offline(dir: &Path) -> assert_cmd::Command {
     let mut c = sddgate_in(dir);
     for k in [
         "GITHUB_SERVER_URL",
@@ -182,7 +183,11 @@ fn check(dir: &Path, format: &str) -> common::Run {
     ] {
         c.env_remove(k);
     }
-    run(c, &["check", ".", "--format", format])
+    c
+}
+
+fn check(dir: &Path, format: &str) -> common::Run {
+    run(sddgate_offline(dir), &["check", ".", "--format", format])
 }
 
 fn json_report(dir: &Path) -> serde_json::Value {
@@ -452,16 +457,7 @@ fn links_in(md: &str) -> Vec<String> {
 }
 
 fn markdown(dir: &Path, env: &[(&str, &str)]) -> common::Run {
-    let mut c = sddgate_in(dir);
-    for k in [
-        "GITHUB_SERVER_URL",
-        "GITHUB_REPOSITORY",
-        "GITHUB_SHA",
-        "CI_PROJECT_URL",
-        "CI_COMMIT_SHA",
-    ] {
-        c.env_remove(k);
-    }
+    let mut c = sddgate_offline(dir);
     for (k, v) in env {
         c.env(k, v);
     }
