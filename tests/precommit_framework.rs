@@ -627,30 +627,7 @@ fn this_repository_as_a_pre_commit_repo_gates_commits() {
         out.text
     );
 
-    repo.add_clean_incident();
-    repo.git_ok(&["add", "-A"]);
-    let out = repo.pre_commit(&["run", "--all-files"]);
-    assert!(out.ok(), "a clean spec must pass:\n{}", out.text);
-
-    let c = repo.commit("disk_full: no trailer");
-    assert!(
-        !c.ok(),
-        "a spec commit without a trailer must be rejected:\n{}",
-        c.text
-    );
-    assert!(c.text.contains("Incident-Id"), "{}", c.text);
-    let c = repo.commit(&with_trailer("disk_full: spec and readiness"));
-    assert!(c.ok(), "{}", c.text);
-    let head = repo.head();
-
-    let (bad, line) = bad_spec();
-    repo.write("specs/disk_full/specify.md", &bad);
-    repo.git_ok(&["add", "-A"]);
-    let out = repo.pre_commit(&["run", "--all-files"]);
-    assert_blocked_by_command(&out, line);
-    let c = repo.commit(&with_trailer("disk_full: a command in the constraints"));
-    assert_blocked_by_command(&c, line);
-    assert_eq!(repo.head(), head);
+    gates_commits(&repo);
 
     // Drop the environments of earlier snapshot revisions from the cache (their configs lived
     // in temporary repositories that are gone); this config still exists, so its stays.
@@ -885,6 +862,13 @@ fn the_python_variant_installs_the_wheel_and_gates_commits() {
         installed[0].display()
     );
 
+    gates_commits(&repo);
+}
+
+/// With the hooks installed: a clean incident passes `run --all-files` and commits with its
+/// trailer (not without); a concrete command in the spec is then blocked by `run` and by the
+/// commit, which is not created.
+fn gates_commits(repo: &Repo) {
     repo.add_clean_incident();
     repo.git_ok(&["add", "-A"]);
     let out = repo.pre_commit(&["run", "--all-files"]);
@@ -907,6 +891,8 @@ fn the_python_variant_installs_the_wheel_and_gates_commits() {
     let (bad, line) = bad_spec();
     repo.write("specs/disk_full/specify.md", &bad);
     repo.git_ok(&["add", "-A"]);
+    let out = repo.pre_commit(&["run", "--all-files"]);
+    assert_blocked_by_command(&out, line);
     let c = repo.commit(&with_trailer("disk_full: a command in the constraints"));
     assert_blocked_by_command(&c, line);
     assert_eq!(repo.head(), head, "a blocked commit must not be created");

@@ -236,10 +236,10 @@ pub fn comment_body_with_trace(
     notes: &[String],
     chains: &[Chain],
 ) -> String {
-    let doc = document(
+    let doc = on_github(
         report,
-        &Forge::GitHub(links.clone()),
-        Some(approval),
+        links,
+        approval,
         notes,
         chains,
         &format!("{MARKER}\n"),
@@ -252,6 +252,19 @@ pub fn comment_body_with_trace(
     })
 }
 
+/// The document as `sddgate ci` posts it: links at the head commit, the approval known.
+fn on_github(
+    report: &Report,
+    links: &Links,
+    approval: &Approval,
+    notes: &[String],
+    chains: &[Chain],
+    head_prefix: &str,
+) -> Doc {
+    let forge = Forge::GitHub(links.clone());
+    document(report, &forge, Some(approval), notes, chains, head_prefix)
+}
+
 /// The job summary: the comment's content without the marker, within 1 MiB.
 pub fn job_summary(
     report: &Report,
@@ -260,14 +273,7 @@ pub fn job_summary(
     notes: &[String],
     chains: &[Chain],
 ) -> String {
-    let doc = document(
-        report,
-        &Forge::GitHub(links.clone()),
-        Some(approval),
-        notes,
-        chains,
-        "",
-    );
+    let doc = on_github(report, links, approval, notes, chains, "");
     doc.fit(&Budget {
         limit: MAX_JOB_SUMMARY,
         bytes: true,
@@ -296,14 +302,7 @@ pub fn check_output_with_trace(
     approval: &Approval,
     chains: &[Chain],
 ) -> CheckOutput {
-    let doc = document(
-        report,
-        &Forge::GitHub(links.clone()),
-        Some(approval),
-        &[],
-        chains,
-        "",
-    );
+    let doc = on_github(report, links, approval, &[], chains, "");
     let budget = |rest| Budget {
         limit: MAX_BODY,
         bytes: true,
