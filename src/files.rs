@@ -134,6 +134,16 @@ impl Files {
         }
     }
 
+    /// [`Files::status`] of a file the caller reads in full right after and judges by its
+    /// whole text: in the working tree a regular file that is not empty is present without
+    /// its head being read; the index answers as [`Files::status`] does.
+    pub fn status_unread(&self, root: &Path, rel: &str) -> EvidenceStatus {
+        match self {
+            Files::Worktree => repo::evidence_status_unread(root, rel),
+            Files::Index(_) => self.status(root, rel),
+        }
+    }
+
     /// Whether a regular file inside the repository is at `rel` (a link leading out of it,
     /// or a staged link, is not).
     pub fn is_file(&self, root: &Path, rel: &str) -> bool {

@@ -93,8 +93,39 @@ pub fn spec_path_for(
     config: &Config,
     r: &Readiness,
 ) -> std::result::Result<Option<String>, EvidenceFact> {
+    spec_path_by(config, r, |rel| config.files.status(&config.root, rel))
+}
+
+/// [`spec_path_for`] for a caller that reads the spec in full next (`check`): a `spec:` naming
+/// a regular file that is not empty is taken without its head being read, and the caller
+/// applies [`spec_says_nothing`] to what it read (each spec is then read once, not twice).
+pub fn spec_path_unread(
+    config: &Config,
+    r: &Readiness,
+) -> std::result::Result<Option<String>, EvidenceFact> {
+    spec_path_by(config, r, |rel| {
+        config.files.status_unread(&config.root, rel)
+    })
+}
+
+/// The fact [`spec_path_for`] would have returned for a spec [`spec_path_unread`] let through
+/// and whose text turned out to say nothing: `spec:` names an empty spec.
+pub fn spec_says_nothing(r: &Readiness, spec: &LintedSpec) -> Option<EvidenceFact> {
+    let named = r.spec.as_ref()?;
+    (!spec.substance).then(|| EvidenceFact {
+        category: crate::model::Category::Spec,
+        path: named.clone(),
+        status: EvidenceStatus::Empty,
+    })
+}
+
+fn spec_path_by(
+    config: &Config,
+    r: &Readiness,
+    status: impl Fn(&str) -> EvidenceStatus,
+) -> std::result::Result<Option<String>, EvidenceFact> {
     if let Some(s) = &r.spec {
-        let status = config.files.status(&config.root, &s.value);
+        let status = status(&s.value);
         if status != EvidenceStatus::Present {
             return Err(EvidenceFact {
                 category: crate::model::Category::Spec,

@@ -19,6 +19,7 @@ pub mod hooks;
 pub mod lint;
 pub mod model;
 pub mod normalize;
+pub mod par;
 pub mod parse;
 pub mod profiles;
 pub mod repo;

@@ -364,6 +364,16 @@ pub fn evidence_status(root: &Path, rel: &str) -> EvidenceStatus {
     }
 }
 
+/// [`evidence_status`] without reading a regular file that is not empty (present): for a file
+/// the caller reads in full next and judges by [`has_substance`] itself. Anything else is
+/// judged as evidence is.
+pub fn evidence_status_unread(root: &Path, rel: &str) -> EvidenceStatus {
+    match resolve_with_meta(root, rel) {
+        Some((_, Some(m))) if m.is_file() && m.len() > 0 => EvidenceStatus::Present,
+        _ => evidence_status(root, rel),
+    }
+}
+
 /// How much of an evidence file is read to find substance.
 pub const SUBSTANCE_PREFIX: usize = 64 * 1024;
 /// Entries looked at below an evidence directory (at most three levels deep).
@@ -374,10 +384,25 @@ fn file_status(p: &Path, len: u64) -> EvidenceStatus {
     if len == 0 {
         return EvidenceStatus::Empty;
     }
-    let mut head = Vec::with_capacity((len as usize).min(SUBSTANCE_PREFIX));
+    // The bytes the `lstat` announced, up to the prefix, and no further: no read to find the
+    // end (a file that grew since is judged by what it held then, as a file that grows after
+    // the read would be).
+    let want = (len as usize).min(SUBSTANCE_PREFIX);
+    let mut head = vec![0; want];
     // Not blocking: a FIFO swapped in since the `lstat` reads as nothing instead of hanging.
-    let read =
-        open_nonblocking(p).and_then(|f| f.take(SUBSTANCE_PREFIX as u64).read_to_end(&mut head));
+    let read = open_nonblocking(p).and_then(|mut f| {
+        let mut filled = 0;
+        while filled < want {
+            match f.read(&mut head[filled..]) {
+                Ok(0) => break,
+                Ok(n) => filled += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        head.truncate(filled);
+        Ok(())
+    });
     match read {
         Ok(_) if has_substance(&head) => EvidenceStatus::Present,
         Ok(_) => EvidenceStatus::Empty,

@@ -411,6 +411,69 @@ fn evidence_that_is_no_evidence() {
     assert!(r.stdout.contains("evidence_self_reference"), "{}", r.stdout);
 }
 
+/// `check` reads each spec once and judges its substance from the whole text: a `spec:` naming
+/// a spec that says nothing is still the evidence fact `spec_path_for` gives (`empty`, the spec
+/// not this incident's), a spec beside a readiness document without `spec:` is still paired
+/// with it, and a spec nobody else pairs is still reported on its own.
+#[test]
+fn a_spec_that_says_nothing() {
+    let nothing = " \n\n# disk_full\n\nTODO\n";
+    let repo = clean_repo();
+    write(repo.path(), "specs/disk_full/specify.md", nothing);
+    // A second incident whose readiness document sits beside another empty spec, with no
+    // `spec:`; and a third naming that spec with `spec:`.
+    let beside = READINESS.replace("spec: specs/disk_full/specify.md\n", "");
+    write(repo.path(), "specs/other/specify.md", nothing);
+    write(
+        repo.path(),
+        "specs/other/readiness.md",
+        &beside.replace("DF-2026-06-01-01", "DF-2026-06-01-02"),
+    );
+    write(
+        repo.path(),
+        "specs/third/readiness.md",
+        &READINESS
+            .replace("specs/disk_full/specify.md", "specs/other/specify.md")
+            .replace("DF-2026-06-01-01", "DF-2026-06-01-03"),
+    );
+    let r = run(sddgate_in(repo.path()), &["check", "--format", "json"]);
+    assert_eq!(r.code, 1, "{}", all(&r));
+    let v = json(&r);
+    let incidents = v["incidents"].as_array().unwrap();
+    let by = |readiness: Option<&str>, spec: Option<&str>| {
+        incidents
+            .iter()
+            .find(|i| i["readiness"].as_str() == readiness && i["spec"].as_str() == spec)
+            .unwrap_or_else(|| panic!("no incident {readiness:?} {spec:?} in {v}"))
+    };
+    let spec_fact = |i: &serde_json::Value| {
+        i["gate"]["categories"][0]["evidence"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| format!("{} {}", e["path"], e["status"]))
+            .collect::<Vec<_>>()
+    };
+    // `spec:` names an empty spec: the fact, no spec judged with the incident.
+    let named = by(Some("specs/disk_full/readiness.md"), None);
+    assert_eq!(named["decision"], "block");
+    assert_eq!(
+        spec_fact(named),
+        ["\"specs/disk_full/specify.md\" \"empty\""]
+    );
+    let third = by(Some("specs/third/readiness.md"), None);
+    assert_eq!(spec_fact(third), ["\"specs/other/specify.md\" \"empty\""]);
+    // Beside its readiness document, an empty spec is judged with it (and blocks it).
+    let other = by(
+        Some("specs/other/readiness.md"),
+        Some("specs/other/specify.md"),
+    );
+    assert_eq!(other["decision"], "block");
+    // The empty spec nobody pairs is reported alone; the paired one is not.
+    by(None, Some("specs/disk_full/specify.md"));
+    assert_eq!(incidents.len(), 4, "{v}");
+}
+
 #[test]
 fn scores_and_yaml_tricks() {
     let bad: &[(&str, &str)] = &[

@@ -308,9 +308,10 @@ pub fn judge(
         Result<Option<String>, crate::decide::EvidenceFact>,
     );
     let mut readiness: Vec<Read> = Vec::with_capacity(found.readiness.len());
-    for read in par_map(&found.readiness, |file| {
+    for read in crate::par::map(&found.readiness, |file| {
         gate::read_readiness(config, file, &config.root.join(file)).map(|r| {
-            let spec = gate::spec_path_for(config, &r);
+            // The spec is read in full below: its substance is judged then.
+            let spec = gate::spec_path_unread(config, &r);
             (r, spec)
         })
     }) {
@@ -354,7 +355,7 @@ pub fn judge(
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
-    for (path, linted) in shared.iter().zip(par_map(&shared, |p| {
+    for (path, linted) in shared.iter().zip(crate::par::map(&shared, |p| {
         gate::lint_spec(config, p, &config.root.join(p))
     })) {
         if let Err(e) = &linted {
@@ -362,50 +363,65 @@ pub fn judge(
         }
         specs.insert((*path).clone(), linted.ok());
     }
-    let judge_one = |(r, spec_path, problem): (
+    // Each incident's report (none when the change did not touch it or its spec could not be
+    // read), and the spec its `spec:` names when that spec turned out to say nothing.
+    let judge_one = |(r, spec_path, mut problem): (
         Readiness,
         Option<String>,
         Option<crate::decide::EvidenceFact>,
     )|
-     -> Option<crate::error::Result<IncidentReport>> {
+     -> (Option<crate::error::Result<IncidentReport>>, Option<String>) {
         let own;
-        let spec = match &spec_path {
+        let mut spec = match &spec_path {
             Some(p) if named.get(p) == Some(&1) => {
                 match gate::lint_spec(config, p, &config.root.join(p)) {
                     Ok(l) => {
                         own = l;
                         Some(&own)
                     }
-                    Err(e) => return Some(Err(e)),
+                    Err(e) => return (Some(Err(e)), None),
                 }
             }
             // The spec could not be read: reported as an error, no verdict.
             Some(p) => match specs.get(p) {
                 Some(Some(l)) => Some(l),
-                _ => return None,
+                _ => return (None, None),
             },
             None => None,
         };
+        // A `spec:` naming a spec that says nothing is a fact against the incident, as
+        // `gate::spec_path_for` reports it, and the spec is not this incident's.
+        let mut empty = None;
+        if let Some(fact) = spec.and_then(|s| gate::spec_says_nothing(&r, s)) {
+            problem = Some(fact);
+            spec = None;
+            empty = spec_path;
+        }
         if let Some(ch) = &changed
             && !config_changed
             && !touches(ch, &r, spec)
         {
-            return None;
+            return (None, empty);
         }
-        Some(gate::evaluate(
-            config,
-            &r,
-            spec,
-            problem,
-            trace_log.as_ref(),
-        ))
+        let report = gate::evaluate(config, &r, spec, problem, trace_log.as_ref());
+        (Some(report), empty)
     };
-    let judged = par_map_owned(pending, judge_one);
+    // Specs found beside a readiness document without `spec:` stay paired whatever they say.
+    let beside: BTreeSet<String> = pending
+        .iter()
+        .filter(|(r, _, _)| r.spec.is_none())
+        .filter_map(|(_, p, _)| p.clone())
+        .collect();
+    let judged = crate::par::map_owned(pending, judge_one);
     let mut incidents: Vec<IncidentReport> = Vec::with_capacity(judged.len());
-    for judged in judged.into_iter().flatten() {
+    for (judged, empty) in judged {
+        if let Some(p) = empty.filter(|p| !beside.contains(p)) {
+            paired.remove(&p);
+        }
         match judged {
-            Ok(i) => incidents.push(i),
-            Err(e) => errors.push(ErrorReport::from_error(&e)),
+            Some(Ok(i)) => incidents.push(i),
+            Some(Err(e)) => errors.push(ErrorReport::from_error(&e)),
+            None => {}
         }
     }
     // A spec under the paths whose readiness document lives elsewhere (capstone/) is still
@@ -460,27 +476,6 @@ pub fn judge(
     incidents.sort_by(|a, b| (&a.readiness, &a.spec).cmp(&(&b.readiness, &b.spec)));
     errors.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
     Report::new(command, incidents, vec![], errors, notes)
-}
-
-/// `f` over `items`, in order: on rayon's pool when there are enough items to pay for it (a
-/// pre-commit hook judging one incident never starts the pool).
-fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync + Send) -> Vec<R> {
-    use rayon::prelude::*;
-    if items.len() < 16 {
-        items.iter().map(f).collect()
-    } else {
-        items.par_iter().map(f).collect()
-    }
-}
-
-/// [`par_map`] taking each item by value: an item is dropped as soon as `f` is done with it.
-fn par_map_owned<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync + Send) -> Vec<R> {
-    use rayon::prelude::*;
-    if items.len() < 16 {
-        items.into_iter().map(f).collect()
-    } else {
-        items.into_par_iter().map(f).collect()
-    }
 }
 
 /// Whether a change touched the incident: its readiness document, its spec or its evidence.
