@@ -1,6 +1,10 @@
 use clap::Parser;
 use std::io::Write;
 
+/// See Cargo.toml: mimalloc (v2, no transparent huge pages) for speed within the memory target.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let cli = match sddgate::cli::Cli::try_parse() {
         Ok(cli) => cli,
