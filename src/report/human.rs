@@ -308,7 +308,9 @@ pub(crate) struct Shown<'a>(pub(crate) &'a str);
 impl std::fmt::Display for Shown<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let unsafe_char = |c: char| (c.is_control() && c != '\t') || is_bidi(c);
-        if !self.0.chars().any(unsafe_char) {
+        // Printable ASCII (the common case) has neither; bytes are checked faster than chars.
+        let printable = |b: &u8| (b' '..=b'~').contains(b) || *b == b'\t';
+        if self.0.as_bytes().iter().all(printable) || !self.0.chars().any(unsafe_char) {
             return f.write_str(self.0);
         }
         self.0.chars().try_for_each(|c| {
@@ -418,6 +420,18 @@ fn suppressed_count(n: usize) -> String {
 mod tests {
     use super::*;
     use crate::model::Severity;
+
+    #[test]
+    fn shown_text_keeps_printable_text_and_tabs_and_replaces_controls_and_bidi() {
+        let shown = |s: &str| Shown(s).to_string();
+        assert_eq!(shown("kubectl\tget ~ok~"), "kubectl\tget ~ok~");
+        assert_eq!(
+            shown("a\u{7f}b\u{1b}[2Jc\r"),
+            "a\u{FFFD}b\u{FFFD}[2Jc\u{FFFD}"
+        );
+        assert_eq!(shown("é\u{202E}x\u{85}"), "é\u{FFFD}x\u{FFFD}");
+        assert_eq!(shown("café — ok"), "café — ok");
+    }
 
     fn silenced() -> Suppressed {
         Suppressed {
