@@ -68,14 +68,19 @@ impl Suppressed {
 }
 
 pub fn lint(spec: &Spec, text: &str, config: &Config) -> SpecLint {
-    let idx = LineIndex::new(text);
+    // Built on the first finding that needs a position: most specs have none.
+    let idx = std::cell::OnceCell::new();
+    let position = |offset: usize| {
+        idx.get_or_init(|| LineIndex::new(text))
+            .position(text, offset)
+    };
     let file = spec.file.as_str();
     let mut findings = Vec::new();
     let mut raw: Vec<Violation> = Vec::new();
 
     let hits: Vec<CommandHit> = lint::find_commands(text, config.commands());
     for h in &hits {
-        let (line, col) = idx.position(text, h.start);
+        let (line, col) = position(h.start);
         let len = text
             .get(h.start..h.end)
             .map(|s| s.chars().count())
@@ -159,7 +164,7 @@ pub fn lint(spec: &Spec, text: &str, config: &Config) -> SpecLint {
     }
     if config.preset_rule("spec_unresolved_placeholder") {
         for p in rules::placeholder::find(text, &spec.code_ranges) {
-            let (line, col) = idx.position(text, p.range.start);
+            let (line, col) = position(p.range.start);
             let seen = &text[p.range.clone()];
             let message = if p.question {
                 format!("open question `{}`", truncate(seen, 60))

@@ -75,16 +75,16 @@ const MAX_NESTING: usize = 3;
 pub fn find_commands(source: &str, pats: &CommandPatterns) -> Vec<CommandHit> {
     let mut hits = Vec::new();
     let mut locals = Locals::default();
-    for unit in regions::units(source) {
+    regions::each_unit(source, &mut |unit| {
         Scanner {
             source,
-            unit: &unit,
+            unit,
             pats,
             hits: &mut hits,
             locals: &mut locals,
         }
         .scan();
-    }
+    });
     hits.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
     // A command inside another one (`psql -c "DELETE …"`, `curl -X DELETE https://…`,
     // `kubectl exec … -- redis-cli FLUSHALL`) is reported once, as the outer command.
@@ -118,21 +118,17 @@ impl<'a> Scanner<'a> {
         let text = self.text();
         let mut candidates = Vec::new();
         let mut statement = false;
-        for m in self.pats.prefilter.find_iter(text) {
-            if !bounded(text, m.range()) {
-                continue;
+        let kinds = &self.pats.kinds;
+        self.pats.each_match(text, |range, pattern| {
+            if !bounded(text, range.clone()) {
+                return;
             }
-            let kind = self
-                .pats
-                .kinds
-                .get(m.pattern().as_usize())
-                .copied()
-                .unwrap_or(0);
+            let kind = kinds.get(pattern).copied().unwrap_or(0);
             if kind & KIND_WORD != 0 {
-                candidates.push(m.start());
+                candidates.push(range.start);
             }
             statement |= kind & KIND_STATEMENT != 0;
-        }
+        });
         candidates.extend(split_tricks(text));
         candidates.sort_unstable();
         let code = self.unit.context() == Context::Code;

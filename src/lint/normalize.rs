@@ -67,6 +67,12 @@ pub(crate) struct NormText {
 }
 
 impl NormText {
+    /// Empties the text and the map, keeping their buffers.
+    pub(crate) fn clear(&mut self) {
+        self.text.clear();
+        self.map.segs.clear();
+    }
+
     /// Source range of the normalized range `r`.
     pub(crate) fn src_range(&self, r: Range<usize>) -> Range<usize> {
         let start = self.map.src_start(r.start);
@@ -84,6 +90,18 @@ impl NormText {
         let mut i = 0;
         while i < piece.len() {
             let rest = &piece[i..];
+            // A run of ASCII that nothing below would treat specially (an entity needs `&`, an
+            // override is not ASCII) is copied as one identity run, exactly as the character
+            // by character copy would merge it.
+            let plain = rest
+                .bytes()
+                .take_while(|&b| b.is_ascii() && !(decode_entities && b == b'&'))
+                .count();
+            if plain > 0 {
+                self.push_ident(&rest[..plain], src_offset + i);
+                i += plain;
+                continue;
+            }
             let may_override =
                 rest.starts_with('\u{202E}') || (decode_entities && rest.starts_with('&'));
             if may_override

@@ -6,6 +6,7 @@
 //! scanning a file never compiles anything. Config mistakes are errors naming the entry.
 
 use std::collections::{BTreeMap, HashMap};
+use std::ops::Range;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use regex::Regex;
@@ -109,6 +110,9 @@ pub struct CommandPatterns {
     pub(crate) by_name: HashMap<String, usize>,
     pub(crate) aliases: HashMap<String, usize>,
     pub(crate) prefilter: AhoCorasick,
+    /// How [`CommandPatterns::each_match`] skips text no word can start in; `None` when the
+    /// words do not allow it (then every search runs the whole automaton).
+    word_scan: Option<WordScan>,
     pub(crate) kinds: Vec<u8>,
     pub(crate) statements: Statements,
     pub(crate) custom: Vec<(String, Regex)>,
@@ -269,6 +273,7 @@ impl CommandPatterns {
             .match_kind(MatchKind::LeftmostLongest)
             .build(words.iter().map(|(w, _)| w.as_str()))
             .map_err(|e| bad(0, &format!("cannot build the tool-word automaton: {e}")))?;
+        let word_scan = WordScan::new(words.iter().map(|(w, _)| w.as_str()));
         let kinds = words.iter().map(|(_, k)| *k).collect();
 
         let statements = Statements::new(sql, http).map_err(|source| PatternError::BadRegex {
@@ -284,11 +289,73 @@ impl CommandPatterns {
             by_name,
             aliases,
             prefilter,
+            word_scan,
             kinds,
             statements,
             custom,
             prompt,
         })
+    }
+
+    /// Calls `f(range, pattern)` for every match of the prefilter's leftmost-longest,
+    /// non-overlapping search over `text` that can start a word: every match that
+    /// [`super::bounded`] could accept is passed on, in order, and the ones it rejects may be
+    /// left out.
+    ///
+    /// A match lies inside one run of word bytes (letters, digits and the other bytes the
+    /// words contain, such as `-` and `_`), so runs are searched on their own. In a run of
+    /// letters and digits only the match at its start can follow a non-word byte: it is the
+    /// longest word there. A run that holds a `-`, `_` or the like is searched whole by the
+    /// automaton, as before.
+    pub(crate) fn each_match(&self, text: &str, mut f: impl FnMut(Range<usize>, usize)) {
+        let Some(ws) = &self.word_scan else {
+            for m in self.prefilter.find_iter(text) {
+                f(m.range(), m.pattern().as_usize());
+            }
+            return;
+        };
+        let b = text.as_bytes();
+        let n = b.len();
+        let mut i = 0;
+        while i < n {
+            while i < n && ws.class[usize::from(b[i])] == OTHER {
+                i += 1;
+            }
+            if i >= n {
+                break;
+            }
+            let start = i;
+            let mut joined = false;
+            while i < n {
+                let c = ws.class[usize::from(b[i])];
+                if c == OTHER {
+                    break;
+                }
+                joined |= c == JOINER;
+                i += 1;
+            }
+            if joined {
+                for m in self.prefilter.find_iter(&text[start..i]) {
+                    f(start + m.start()..start + m.end(), m.pattern().as_usize());
+                }
+            } else if let Some((len, pattern)) = ws.longest_at(&b[..i], start) {
+                f(start..start + len, pattern);
+            }
+        }
+    }
+
+    /// Whether [`Self::each_match`] skips through the text (false: it runs the automaton).
+    #[cfg(test)]
+    pub(crate) fn each_match_is_fast(&self) -> bool {
+        self.word_scan.is_some()
+    }
+
+    /// Every match of the prefilter, the plain way (what [`Self::each_match`] must agree with).
+    #[cfg(test)]
+    pub(crate) fn each_match_slow(&self, text: &str, mut f: impl FnMut(Range<usize>, usize)) {
+        for m in self.prefilter.find_iter(text) {
+            f(m.range(), m.pattern().as_usize());
+        }
     }
 
     /// The shell-prompt regex, compiled on first use.
@@ -320,6 +387,95 @@ impl CommandPatterns {
             None => None,
         }?;
         self.tools.get(idx)
+    }
+}
+
+/// Byte classes of [`WordScan`].
+const OTHER: u8 = 0;
+const ALNUM: u8 = 1;
+const JOINER: u8 = 2;
+
+/// What [`CommandPatterns::each_match`] needs to skip text quickly.
+#[derive(Debug, Clone)]
+struct WordScan {
+    /// `ALNUM` for ASCII letters and digits, `JOINER` for the other bytes of the words,
+    /// `OTHER` for the rest (no word holds one).
+    class: [u8; 256],
+    /// Bit `(a << 8) | b` is set when a word starts with the bytes `a b` (lower case), or is
+    /// the one byte `a`.
+    pairs: Box<[u64; 1024]>,
+    /// The words, lower case, in prefilter pattern order.
+    words: Vec<Vec<u8>>,
+    /// For each lower-case first byte, the words starting with it, longest first.
+    by_first: Vec<Vec<usize>>,
+}
+
+impl WordScan {
+    /// `None` when a word is empty, not ASCII, starts with something other than a letter or
+    /// a digit, or equals another ignoring case: the logic of `each_match` assumes none does.
+    fn new<'w>(words: impl Iterator<Item = &'w str>) -> Option<WordScan> {
+        let mut class = [OTHER; 256];
+        for c in 0..=255u8 {
+            if c.is_ascii_alphanumeric() {
+                class[usize::from(c)] = ALNUM;
+            }
+        }
+        let mut pairs = Box::new([0u64; 1024]);
+        let mut set = |a: u8, b: u8| {
+            let bit = (usize::from(a) << 8) | usize::from(b);
+            pairs[bit >> 6] |= 1 << (bit & 63);
+        };
+        let mut lower: Vec<Vec<u8>> = Vec::new();
+        let mut by_first: Vec<Vec<usize>> = vec![Vec::new(); 256];
+        for (index, w) in words.enumerate() {
+            let wb = w.as_bytes().to_ascii_lowercase();
+            let first = *wb.first()?;
+            if !w.is_ascii() || !first.is_ascii_alphanumeric() || lower.contains(&wb) {
+                return None;
+            }
+            for &c in &wb {
+                if !c.is_ascii_alphanumeric() {
+                    class[usize::from(c)] = JOINER;
+                }
+            }
+            match wb.get(1) {
+                Some(&second) => set(first, second),
+                None => (0..=255u8).for_each(|b| set(first, b)),
+            }
+            by_first[usize::from(first)].push(index);
+            lower.push(wb);
+        }
+        for bucket in &mut by_first {
+            bucket.sort_by_key(|&i| std::cmp::Reverse(lower[i].len()));
+        }
+        Some(WordScan {
+            class,
+            pairs,
+            words: lower,
+            by_first,
+        })
+    }
+
+    /// The longest word (any case) that starts at `b[at]` and ends within `b`: its length
+    /// and pattern index.
+    fn longest_at(&self, b: &[u8], at: usize) -> Option<(usize, usize)> {
+        let first = b[at].to_ascii_lowercase();
+        let second = b.get(at + 1).map_or(0, u8::to_ascii_lowercase);
+        let bit = (usize::from(first) << 8) | usize::from(second);
+        if self.pairs[bit >> 6] & (1 << (bit & 63)) == 0 {
+            return None;
+        }
+        let rest = &b[at..];
+        self.by_first[usize::from(first)]
+            .iter()
+            .find(|&&i| {
+                let w = &self.words[i];
+                rest.len() >= w.len()
+                    && w.iter()
+                        .zip(rest)
+                        .all(|(&a, &c)| a == c.to_ascii_lowercase())
+            })
+            .map(|&i| (self.words[i].len(), i))
     }
 }
 

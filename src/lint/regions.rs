@@ -56,11 +56,14 @@ pub(crate) fn markdown_options() -> Options {
         | Options::ENABLE_YAML_STYLE_METADATA_BLOCKS
 }
 
-/// Splits `source` into units. Empty units are dropped.
-pub(crate) fn units(source: &str) -> Vec<Unit> {
+/// Splits `source` into units and hands each to `sink`, in source order (a code span before
+/// the paragraph around it, as it is completed first). Empty units are dropped. The units'
+/// buffers are reused, so a unit lives only as long as the call that receives it.
+pub(crate) fn each_unit(source: &str, sink: &mut dyn FnMut(&Unit)) {
     let mut b = Builder {
         source,
-        units: Vec::new(),
+        sink,
+        spare: Vec::new(),
         prose: NormText::default(),
         code: None,
     };
@@ -96,7 +99,7 @@ pub(crate) fn units(source: &str) -> Vec<Unit> {
                         .to_ascii_lowercase(),
                     CodeBlockKind::Indented => String::new(),
                 };
-                b.code = Some((NormText::default(), lang));
+                b.code = Some((b.fresh(), lang));
             }
             Event::End(TagEnd::CodeBlock) => {
                 if let Some((text, lang)) = b.code.take() {
@@ -113,7 +116,7 @@ pub(crate) fn units(source: &str) -> Vec<Unit> {
             }
             Event::Start(Tag::HtmlBlock) => {
                 b.flush_prose(UnitKind::Prose);
-                html = Some(NormText::default());
+                html = Some(b.fresh());
             }
             Event::End(TagEnd::HtmlBlock) => {
                 if let Some(text) = html.take() {
@@ -149,14 +152,14 @@ pub(crate) fn units(source: &str) -> Vec<Unit> {
                 } else if text.trim_start().starts_with("<!--") {
                     // A comment inside a paragraph: scanned on its own, and the text around it
                     // is joined as it renders (`kube<!-- -->ctl` reads `kubectl`).
-                    let mut unit = NormText::default();
+                    let mut unit = b.fresh();
                     unit.push_source(&text, range.start, true);
                     b.push_unit(UnitKind::ProseLines, unit);
                 } else if let Some(tag) = html_tag(&text) {
                     // An inline tag renders as nothing (the text around it is joined), but
                     // what it says is read: `alt`/`title` values, and the whole of a tag that
                     // is no HTML element (`<kubectl delete pod x>`).
-                    let mut unit = NormText::default();
+                    let mut unit = b.fresh();
                     if tag.class == TagClass::Unknown {
                         unit.push_source(&text, range.start, true);
                     }
@@ -177,26 +180,40 @@ pub(crate) fn units(source: &str) -> Vec<Unit> {
         }
     }
     b.flush_prose(UnitKind::Prose);
-    b.units
 }
 
 struct Builder<'a> {
     source: &'a str,
-    units: Vec<Unit>,
+    sink: &'a mut dyn FnMut(&Unit),
+    /// Emptied buffers of units already handed over, for the next ones.
+    spare: Vec<NormText>,
     prose: NormText,
     code: Option<(NormText, String)>,
 }
 
 impl Builder<'_> {
+    /// An empty buffer for a unit.
+    fn fresh(&mut self) -> NormText {
+        self.spare.pop().unwrap_or_default()
+    }
+
     fn flush_prose(&mut self, kind: UnitKind) {
-        let text = std::mem::take(&mut self.prose);
+        if self.prose.text.is_empty() {
+            return;
+        }
+        let next = self.fresh();
+        let text = std::mem::replace(&mut self.prose, next);
         self.push_unit(kind, text);
     }
 
     fn push_unit(&mut self, kind: UnitKind, text: NormText) {
-        if !text.text.trim().is_empty() {
-            self.units.push(Unit { kind, text });
+        let unit = Unit { kind, text };
+        if !unit.text.text.trim().is_empty() {
+            (self.sink)(&unit);
         }
+        let mut text = unit.text;
+        text.clear();
+        self.spare.push(text);
     }
 
     /// A link or image title written in `range` (inline, or in a reference definition):
@@ -206,7 +223,7 @@ impl Builder<'_> {
         let Some(p) = self.source.get(range.clone()).and_then(|s| s.rfind(title)) else {
             return;
         };
-        let mut unit = NormText::default();
+        let mut unit = self.fresh();
         unit.push_source(title, range.start + p, true);
         self.push_unit(UnitKind::ProseLines, unit);
     }
@@ -224,7 +241,7 @@ impl Builder<'_> {
         let Some(inner) = raw.get(ticks..inner_end) else {
             return;
         };
-        let mut unit = NormText::default();
+        let mut unit = self.fresh();
         unit.push_source(inner, range.start + ticks, false);
         self.push_unit(UnitKind::CodeSpan, unit);
     }

@@ -35,25 +35,37 @@ pub(crate) struct Statements {
 #[derive(Debug, Clone)]
 struct Lazy {
     source: String,
-    /// Every match contains one of these words (ASCII, any case); text that is all ASCII and
-    /// lacks them is skipped. Non-ASCII text always runs the regex: Unicode case folding can
-    /// match other letters (`K` U+212A is `k`).
+    /// Every match contains one of these words (ASCII, any case), or all of them when `all`;
+    /// text that is all ASCII and lacks them is skipped. Non-ASCII text always runs the regex:
+    /// Unicode case folding can match other letters (`K` U+212A is `k`).
     keywords: &'static [&'static str],
+    all: bool,
     re: std::sync::OnceLock<Regex>,
 }
 
 impl Lazy {
-    fn new(keywords: &'static [&'static str], source: String) -> Result<Self, regex::Error> {
+    fn new(
+        keywords: &'static [&'static str],
+        all: bool,
+        source: String,
+    ) -> Result<Self, regex::Error> {
         Ok(Lazy {
             source,
             keywords,
+            all,
             re: std::sync::OnceLock::new(),
         })
     }
 
     /// The regex, when `text` can hold a match.
     fn for_text(&self, text: &str) -> Option<&Regex> {
-        if text.is_ascii() && !self.keywords.iter().any(|k| contains_ascii_ci(text, k)) {
+        let has = |k: &&str| contains_ascii_ci(text, k);
+        let present = if self.all {
+            self.keywords.iter().all(has)
+        } else {
+            self.keywords.iter().any(has)
+        };
+        if !present && text.is_ascii() {
             return None;
         }
         Some(self.re.get_or_init(|| {
@@ -63,11 +75,15 @@ impl Lazy {
 }
 
 fn contains_ascii_ci(hay: &str, needle: &str) -> bool {
-    needle.is_empty()
-        || hay
-            .as_bytes()
-            .windows(needle.len())
-            .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
+    let (hay, needle) = (hay.as_bytes(), needle.as_bytes());
+    let Some(&first) = needle.first() else {
+        return true;
+    };
+    let (lower, upper) = (first.to_ascii_lowercase(), first.to_ascii_uppercase());
+    memchr::memchr2_iter(lower, upper, hay).any(|p| {
+        hay.get(p..p + needle.len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(needle))
+    })
 }
 
 const TARGET: &str = r#"(?P<t>[\w."`\[\]$-]+)"#;
@@ -183,26 +199,28 @@ impl Statements {
             r"(?i)\b(?P<kw>VACUUM)\s+(?:\(\s*)?FULL\b".to_string(),
             r"\b(?P<fn>pg_(?:terminate|cancel)_backend|pg_reload_conf)\s*\(".to_string(),
         ];
+        // The literal words each regex needs, all of them (any case).
         let keywords: [&'static [&'static str]; 11] = [
             &["DROP"],
-            &["DELETE"],
+            &["DELETE", "FROM"],
             &["TRUNCATE"],
-            &["UPDATE"],
+            &["UPDATE", "SET"],
             &["ALTER"],
-            &["INSERT"],
+            &["INSERT", "INTO"],
             &["REINDEX"],
-            &["SET"],
+            &["SET", "GLOBAL"],
             &["KILL"],
-            &["VACUUM"],
+            &["VACUUM", "FULL"],
             &["pg_"],
         ];
         let sql_res = keywords
             .into_iter()
             .zip(sql_sources)
-            .map(|(k, s)| Lazy::new(k, s))
+            .map(|(k, s)| Lazy::new(k, true, s))
             .collect::<Result<Vec<_>, _>>()?;
         let http_re = Lazy::new(
             &["POST", "PUT", "PATCH", "DELETE"],
+            false,
             r#"\b(?P<m>POST|PUT|PATCH|DELETE)[ \t]+(?P<u>https?://[^\s"'<>`|]+|/[^\s"'<>`|]*|_[A-Za-z][^\s"'<>`|]*)"#
                 .to_string(),
         )?;
@@ -317,6 +335,10 @@ mod lazy_tests {
         assert!(drop.for_text("then DrOp table users").is_some());
         // Non-ASCII text always runs the regex (Unicode case folding).
         assert!(drop.for_text("ᴅʀᴏᴘ").is_some());
+        // A regex that needs two words is skipped on ASCII text that lacks one of them.
+        let delete = &st.sql_res[1];
+        assert!(delete.for_text("delete the stale rows").is_none());
+        assert!(delete.for_text("then delete from sessions").is_some());
         let kill = &st.sql_res[8];
         assert!(kill.for_text("\u{212A}ILL 42").is_some());
         assert!(
@@ -324,5 +346,65 @@ mod lazy_tests {
                 .unwrap()
                 .is_match("\u{212A}ILL 42")
         );
+    }
+
+    /// Text made of SQL and HTTP words and phrases, spacing and punctuation.
+    fn sqlish() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let word = prop_oneof![
+            Just("DROP TABLE"),
+            Just("drop"),
+            Just("Delete from"),
+            Just("DELETE"),
+            Just("FROM"),
+            Just("TRUNCATE"),
+            Just("update"),
+            Just("SET"),
+            Just("ALTER SYSTEM"),
+            Just("INSERT INTO"),
+            Just("REINDEX INDEX"),
+            Just("set global"),
+            Just("KILL QUERY"),
+            Just("42"),
+            Just("VACUUM FULL"),
+            Just("VACUUM (FULL"),
+            Just("pg_terminate_backend("),
+            Just("pg_reload_conf ("),
+            Just("POST"),
+            Just("/api/v1/pods/x"),
+            Just("https://h/x"),
+            Just("users"),
+            Just("\u{212A}"),
+            Just("a=1"),
+        ];
+        let sep = prop_oneof![Just(" "), Just("\n"), Just(";"), Just("")];
+        proptest::collection::vec((word, sep), 0..10)
+            .prop_map(|w| w.into_iter().flat_map(|(a, b)| [a, b]).collect())
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 1024, ..Default::default() })]
+
+        /// The keyword check only skips text the regex cannot match.
+        #[test]
+        fn a_detector_is_never_skipped_on_text_it_matches(text in sqlish()) {
+            static COMPILED: std::sync::OnceLock<(Statements, Vec<Regex>)> =
+                std::sync::OnceLock::new();
+            let (st, res) = COMPILED.get_or_init(|| {
+                let st = Statements::new(true, true).unwrap();
+                let res = st
+                    .sql_res
+                    .iter()
+                    .chain([&st.http_re])
+                    .map(|l| Regex::new(&l.source).unwrap())
+                    .collect();
+                (st, res)
+            });
+            for (l, re) in st.sql_res.iter().chain([&st.http_re]).zip(res) {
+                if re.is_match(&text) {
+                    proptest::prop_assert!(l.for_text(&text).is_some(), "{} on {text:?}", l.source);
+                }
+            }
+        }
     }
 }

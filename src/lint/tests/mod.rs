@@ -2,6 +2,7 @@
 
 mod config;
 mod evasion;
+mod fast_paths;
 mod fuzz_findings;
 mod normalize;
 mod not_flagged;
