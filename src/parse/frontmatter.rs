@@ -25,6 +25,11 @@ pub fn split(text: &str) -> Result<Option<FrontMatter<'_>>, String> {
     }
     let mut pos = yaml_start;
     for line in text[yaml_start..].split_inclusive('\n') {
+        // Only a line that starts with a fence can be one once its end is trimmed.
+        if !(line.starts_with("---") || line.starts_with("...")) {
+            pos += line.len();
+            continue;
+        }
         let t = line.trim_end();
         if t == "---" || t == "..." {
             return Ok(Some(FrontMatter {

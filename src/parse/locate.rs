@@ -59,19 +59,13 @@ fn find_key(keys: &[Key<'_>], path: &[&str]) -> Option<usize> {
             .filter(|k| k.name == *name)
             .filter(|k| match parent {
                 None => true,
-                Some(p) => k.offset > p.offset && k.depth > p.depth && within(keys, p, k),
+                // Inside the value of `p`: no key at `p`'s depth or shallower in between.
+                Some(p) => k.offset > p.offset && k.depth > p.depth && k.offset < p.end,
             })
             .min_by_key(|k| (k.depth, k.offset))?;
         parent = Some(found);
     }
     parent.map(|k| k.offset)
-}
-
-/// Whether `k` lies inside the value of `p` (no key at `p`'s depth or shallower in between).
-fn within(keys: &[Key], p: &Key, k: &Key) -> bool {
-    !keys
-        .iter()
-        .any(|o| o.offset > p.offset && o.offset < k.offset && o.depth <= p.depth)
 }
 
 #[derive(Debug)]
@@ -80,6 +74,25 @@ struct Key<'a> {
     offset: usize,
     /// Flow nesting (brackets) weighs more than block indentation.
     depth: usize,
+    /// Offset of the first later key at this depth or shallower (`usize::MAX` when none):
+    /// the keys between are the ones inside this key's value.
+    end: usize,
+}
+
+/// Sets every key's `end` in one pass: a stack of the keys still open, deepest on top.
+fn close_scopes(keys: &mut [Key<'_>]) {
+    let mut open: Vec<usize> = Vec::new();
+    for i in 0..keys.len() {
+        let (offset, depth) = (keys[i].offset, keys[i].depth);
+        while let Some(&top) = open.last() {
+            if keys[top].depth < depth {
+                break;
+            }
+            keys[top].end = offset;
+            open.pop();
+        }
+        open.push(i);
+    }
 }
 
 fn keys(text: &str) -> Vec<Key<'_>> {
@@ -124,6 +137,7 @@ fn keys(text: &str) -> Vec<Key<'_>> {
                         name: &text[i + 1..end.min(text.len())],
                         offset: i,
                         depth: brackets * 1000 + line_indent,
+                        end: usize::MAX,
                     });
                 }
                 i = end + 1;
@@ -142,12 +156,14 @@ fn keys(text: &str) -> Vec<Key<'_>> {
                         name: &text[start..i],
                         offset: start,
                         depth: brackets * 1000 + line_indent,
+                        end: usize::MAX,
                     });
                 }
             }
             _ => i += 1,
         }
     }
+    close_scopes(&mut out);
     out
 }
 
@@ -182,6 +198,48 @@ fn is_key_end(bytes: &[u8], mut i: usize) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// `find_key` as it was before the scopes: every candidate checked against every key.
+    fn find_key_by_scan(keys: &[Key<'_>], path: &[&str]) -> Option<usize> {
+        let within = |p: &Key, k: &Key| {
+            !keys
+                .iter()
+                .any(|o| o.offset > p.offset && o.offset < k.offset && o.depth <= p.depth)
+        };
+        let mut parent: Option<&Key> = None;
+        for name in path {
+            let found = keys
+                .iter()
+                .filter(|k| k.name == *name)
+                .filter(|k| match parent {
+                    None => true,
+                    Some(p) => k.offset > p.offset && k.depth > p.depth && within(p, k),
+                })
+                .min_by_key(|k| (k.depth, k.offset))?;
+            parent = Some(found);
+        }
+        parent.map(|k| k.offset)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+        /// The scopes find the key the scan over all keys finds, on YAML- and JSON-like text.
+        #[test]
+        fn scopes_find_what_the_scan_finds(tokens in prop::collection::vec(prop::sample::select(vec![
+            "a", "b", "spec", ": ", ":", "\n", "  ", "    ", "- ", "{", "}", "[", "]", ", ",
+            "\"a\"", "'b'", "# c", "1", "x",
+        ]), 0..60)) {
+            let text = tokens.concat();
+            let keys = keys(&text);
+            for path in [
+                &["a"][..], &["b"], &["spec"], &["a", "b"], &["b", "a"], &["a", "spec"],
+                &["spec", "a"], &["a", "b", "a"], &["b", "b"],
+            ] {
+                prop_assert_eq!(find_key(&keys, path), find_key_by_scan(&keys, path), "{:?} {:?}", text, path);
+            }
+        }
+    }
 
     fn at(text: &str, path: &[&str]) -> &'static str {
         let off = value_offset(text, path).expect("found");

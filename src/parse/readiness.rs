@@ -598,7 +598,15 @@ mod fast_yaml_tests {
             "backup_verified",
         ]);
         prop_oneof![
-            (top, value.clone()).prop_map(|(k, v)| format!("{k}: {v}")),
+            (top.clone(), value.clone()).prop_map(|(k, v)| format!("{k}: {v}")),
+            // Block sequences (read by the fast reader under a top-level key).
+            (top, prop::collection::vec(value.clone(), 1..4)).prop_map(|(k, items)| {
+                let mut s = format!("{k}:");
+                for v in items {
+                    s.push_str(&format!("\n  - {v}"));
+                }
+                s
+            }),
             (
                 prop::sample::select(vec!["scores", "evidence", "checks"]),
                 prop::collection::vec((nested.clone(), value.clone()), 0..6)

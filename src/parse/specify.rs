@@ -77,6 +77,8 @@ static ITEM: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^\s*(?:[-*+]|\d+[.)])\s+(?:\[[ xX]\]\s+)?(?:`(?P<code>[^`]+)`|(?P<bare>[A-Za-z][A-Za-z0-9_.:-]*))(?P<rest>.*)$")
         .expect("static regex")
 });
+/// The definition [`requires_list`] implements (kept as the tests' reference).
+#[cfg(test)]
 static REQUIRES: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)requires\s*:\s*\[?([^)\]\n]*)").expect("static regex"));
 static IDENT: LazyLock<Regex> =
@@ -155,7 +157,7 @@ pub fn parse(file: &str, text: &str, config: &Config) -> Result<Spec> {
         if heading.is_none()
             && let Some(s) = sections.last_mut()
             && !s.has_content
-            && idx.position(text, r.start).0 > s.line
+            && past_line(&idx, r.start, s.line)
         {
             s.has_content = true;
         }
@@ -182,6 +184,14 @@ pub fn parse(file: &str, text: &str, config: &Config) -> Result<Spec> {
     })
 }
 
+/// Whether `offset` lies on a later line than the 1-based `line` (as
+/// `idx.position(text, offset).0 > line`, without counting the column's characters).
+fn past_line(idx: &LineIndex, offset: usize, line: u32) -> bool {
+    let next = idx.line_start(line + 1);
+    // `line_start` clamps past the last line: a next line exists only when it starts later.
+    next > idx.line_start(line) && offset >= next
+}
+
 fn current_kind(sections: &[Section]) -> Option<SectionKind> {
     sections.last().and_then(|s| s.kind)
 }
@@ -189,8 +199,10 @@ fn current_kind(sections: &[Section]) -> Option<SectionKind> {
 fn parse_front(file: &str, yaml_text: &str, line_offset: u32) -> Result<SpecFront> {
     let raw: RawFront = yaml::from_yaml(file, yaml_text, line_offset)?;
     let idx = LineIndex::new(yaml_text);
+    // The keys are found once for every position asked below.
+    let keys = locate::Keys::new(yaml_text);
     let loc = |key: &str| {
-        let off = locate::value_offset(yaml_text, &[key]).unwrap_or(0);
+        let off = keys.value_offset(&[key]).unwrap_or(0);
         let (l, c) = idx.position(yaml_text, off);
         (l + line_offset, c)
     };
@@ -245,27 +257,18 @@ fn parse_item(
     let item = &text[r.clone()];
     let first = item.lines().next().unwrap_or("");
     let (line, _) = idx.position(text, r.start);
-    let requires = REQUIRES
-        .captures(item)
-        .map(|c| split_list(&c[1]))
-        .unwrap_or_default();
-    if let Some(c) = ITEM.captures(first) {
-        let Some(m) = c.name("code").or_else(|| c.name("bare")) else {
-            return;
-        };
-        let name = m.as_str().trim().to_string();
-        let rest = c
-            .name("rest")
-            .map(|m| m.as_str().trim_start())
-            .unwrap_or("");
-        let bare_ok = c.name("code").is_some()
+    let requires = requires_list(item).map(split_list).unwrap_or_default();
+    if let Some(m) = item_name(first) {
+        let name = first[m.name.clone()].trim().to_string();
+        let rest = first[m.rest..].trim_start();
+        let bare_ok = m.code
             || rest.is_empty()
             || rest.starts_with('(')
             || ["—", "–", "- ", ":", "-- "]
                 .iter()
                 .any(|sep| rest.starts_with(sep));
         if IDENT.is_match(&name) && bare_ok {
-            let col = first[..m.start()].chars().count() as u32 + 1;
+            let col = first[..m.name.start].chars().count() as u32 + 1;
             actions.push(Action {
                 name,
                 requires,
@@ -279,6 +282,135 @@ fn parse_item(
     unnamed.push(Located::new(first.trim().to_string(), l, c));
 }
 
+/// What [`ITEM`] captures of a list item's first line: the name (`code` or `bare`) and where
+/// `rest` starts.
+#[derive(Debug, PartialEq)]
+struct ItemName {
+    name: Range<usize>,
+    code: bool,
+    rest: usize,
+}
+
+/// [`ITEM`] matched by hand (it ran for every item of every actions list). A marker of
+/// non-ASCII digits (`\d` is Unicode there) is left to the regex; tests compare both.
+fn item_name(first: &str) -> Option<ItemName> {
+    let b = first.as_bytes();
+    let skip_ws = |mut i: usize| {
+        while let Some(c) = first[i..].chars().next().filter(|c| c.is_whitespace()) {
+            i += c.len_utf8();
+        }
+        i
+    };
+    let mut i = skip_ws(0);
+    match b.get(i)? {
+        b'-' | b'*' | b'+' => i += 1,
+        b'0'..=b'9' => {
+            while b.get(i).is_some_and(u8::is_ascii_digit) {
+                i += 1;
+            }
+            match b.get(i)? {
+                b'.' | b')' => i += 1,
+                c if !c.is_ascii() => return item_name_by_regex(first),
+                _ => return None,
+            }
+        }
+        c if !c.is_ascii() => return item_name_by_regex(first),
+        _ => return None,
+    }
+    let after_marker = skip_ws(i);
+    if after_marker == i {
+        return None;
+    }
+    i = after_marker;
+    // `[ ] `, `[x] `: taken when blanks follow (the name cannot start with `[` anyway).
+    if b.get(i) == Some(&b'[')
+        && matches!(b.get(i + 1), Some(b' ' | b'x' | b'X'))
+        && b.get(i + 2) == Some(&b']')
+    {
+        let after = skip_ws(i + 3);
+        if after > i + 3 {
+            i = after;
+        }
+    }
+    match b.get(i)? {
+        b'`' => {
+            let close = i + 1 + memchr::memchr(b'`', &b[i + 1..])?;
+            (close > i + 1).then_some(ItemName {
+                name: i + 1..close,
+                code: true,
+                rest: close + 1,
+            })
+        }
+        c if c.is_ascii_alphabetic() => {
+            let mut end = i + 1;
+            while b.get(end).is_some_and(|c| {
+                c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b':' | b'-')
+            }) {
+                end += 1;
+            }
+            Some(ItemName {
+                name: i..end,
+                code: false,
+                rest: end,
+            })
+        }
+        _ => None,
+    }
+}
+
+fn item_name_by_regex(first: &str) -> Option<ItemName> {
+    let c = ITEM.captures(first)?;
+    let (m, code) = match c.name("code") {
+        Some(m) => (m, true),
+        None => (c.name("bare")?, false),
+    };
+    Some(ItemName {
+        name: m.range(),
+        code,
+        rest: c.name("rest").map_or(first.len(), |r| r.start()),
+    })
+}
+
+/// The capture of `(?i)requires\s*:\s*\[?([^)\]\n]*)`, matched by hand: the first `requires` (any case; `ſ` folds to `s`)
+/// followed by blanks, `:`, blanks and an optional `[`, and what follows up to `)`, `]` or the
+/// end of the line. Tests compare it with the regex.
+fn requires_list(item: &str) -> Option<&str> {
+    let b = item.as_bytes();
+    let skip_ws = |mut i: usize| {
+        while let Some(c) = item[i..].chars().next().filter(|c| c.is_whitespace()) {
+            i += c.len_utf8();
+        }
+        i
+    };
+    'start: for p in memchr::memchr2_iter(b'r', b'R', b) {
+        let mut i = p;
+        for want in "requires".chars() {
+            let Some(c) = item[i..].chars().next() else {
+                continue 'start;
+            };
+            let same = c.to_ascii_lowercase() == want || want == 's' && c == '\u{17f}';
+            if !same {
+                continue 'start;
+            }
+            i += c.len_utf8();
+        }
+        i = skip_ws(i);
+        if b.get(i) != Some(&b':') {
+            continue;
+        }
+        i = skip_ws(i + 1);
+        if b.get(i) == Some(&b'[') {
+            i += 1;
+        }
+        let end = b[i..]
+            .iter()
+            .position(|c| matches!(c, b')' | b']' | b'\n'))
+            .map_or(b.len(), |e| i + e);
+        return Some(&item[i..end]);
+    }
+    None
+}
+
 fn split_list(s: &str) -> Vec<String> {
     s.split(',')
         .map(|p| {
@@ -290,14 +422,14 @@ fn split_list(s: &str) -> Vec<String> {
         .collect()
 }
 
-#[derive(Deserialize)]
+#[derive(Debug, Deserialize)]
 #[serde(untagged)]
 enum YamlActions {
     Wrapped { actions: Vec<YamlAction> },
     List(Vec<YamlAction>),
 }
 
-#[derive(Deserialize)]
+#[derive(Debug, Deserialize)]
 #[serde(untagged)]
 enum YamlAction {
     Name(String),
@@ -308,7 +440,7 @@ enum YamlAction {
     },
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Debug, Deserialize, Default)]
 #[serde(untagged)]
 enum Requires {
     #[default]
@@ -381,7 +513,8 @@ fn parse_yaml_actions(
 
 fn find_suppressions(text: &str, idx: &LineIndex, code: &[Range<usize>]) -> Vec<Suppression> {
     let mut out = Vec::new();
-    let lines: Vec<&str> = text.split('\n').collect();
+    // The lines are split only for a file that has a directive (few do).
+    let mut lines: Option<Vec<&str>> = None;
     // Where directives are is decided once, for this parser and the command lint alike: closed
     // HTML comments whose first word is `sddgate-allow` (never in code, never one that runs
     // to the end of the file).
@@ -403,6 +536,7 @@ fn find_suppressions(text: &str, idx: &LineIndex, code: &[Range<usize>]) -> Vec<
             (line, line)
         } else {
             // The next non-blank line after the comment; a whole code block when it opens one.
+            let lines = lines.get_or_insert_with(|| text.split('\n').collect());
             let mut target = end_line + 1;
             while (target as usize) <= lines.len()
                 && lines
@@ -438,6 +572,211 @@ impl Spec {
 
     pub fn action(&self, name: &str) -> Option<&Action> {
         self.actions.iter().find(|a| a.name == name)
+    }
+}
+
+#[cfg(test)]
+mod matcher_tests {
+    //! The hand-written item and `requires:` matchers against the regexes they implement.
+    use super::*;
+    use proptest::prelude::*;
+
+    fn by_regex(first: &str) -> Option<ItemName> {
+        let c = ITEM.captures(first)?;
+        let (m, code) = match c.name("code") {
+            Some(m) => (m, true),
+            None => (c.name("bare")?, false),
+        };
+        Some(ItemName {
+            name: m.range(),
+            code,
+            rest: c.name("rest").map_or(first.len(), |r| r.start()),
+        })
+    }
+
+    fn piece() -> impl Strategy<Value = &'static str> {
+        prop::sample::select(vec![
+            "-",
+            "*",
+            "+",
+            "1",
+            "12",
+            "٣",
+            "0",
+            ".",
+            ")",
+            " ",
+            "  ",
+            "\t",
+            "\u{a0}",
+            "\u{2003}",
+            "\r",
+            "[",
+            "]",
+            "[ ]",
+            "[x]",
+            "[X]",
+            "[-]",
+            "`",
+            "``",
+            "restart_pod",
+            "a",
+            "Z9",
+            "_x",
+            "x.y:z-w",
+            "é",
+            "—",
+            "(",
+            ":",
+            "requires",
+            "Requires",
+            "REQUIREſ",
+            "requireſ",
+            "require",
+            "re",
+            "q",
+            "\n",
+            ",",
+            "]",
+            "(requires: a, b)",
+            "requires:[x]",
+        ])
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(5000))]
+        #[test]
+        fn item_name_is_the_item_regex(parts in prop::collection::vec(piece(), 0..10)) {
+            let text = parts.concat();
+            let first = text.lines().next().unwrap_or("");
+            prop_assert_eq!(item_name(first), by_regex(first), "{:?}", first);
+        }
+
+        #[test]
+        fn requires_list_is_the_requires_regex(parts in prop::collection::vec(piece(), 0..12)) {
+            let text = parts.concat();
+            let expected = REQUIRES.captures(&text).map(|c| c.get(1).map_or("", |m| m.as_str()));
+            prop_assert_eq!(requires_list(&text), expected, "{:?}", text);
+        }
+    }
+
+    /// The generators reach matches, not only refusals.
+    #[test]
+    fn the_matchers_match_list_items() {
+        for (first, name) in [
+            ("- restart_pod (requires: a)", "restart_pod"),
+            ("  12) [x] `drain_node` — x", "drain_node"),
+            ("*\u{a0}a.b", "a.b"),
+            ("٣. x", "x"),
+        ] {
+            let m = item_name(first).expect(first);
+            assert_eq!(&first[m.name.clone()], name);
+            assert_eq!(Some(m), by_regex(first));
+        }
+        assert_eq!(item_name("-x"), None);
+        assert_eq!(requires_list("- a (REQUIREſ :\n [b, c])"), Some("b, c"));
+        assert_eq!(requires_list("requires no: x requires: y"), Some("y"));
+    }
+}
+
+#[cfg(test)]
+mod fast_yaml_tests {
+    //! The pre-approved actions block read with the fast YAML reader (`parse::yaml_fast`)
+    //! against the general parser, typed: the same actions, or the same error.
+    use super::*;
+    use proptest::prelude::*;
+
+    fn both(block: &str) -> (String, String) {
+        let fast = yaml::from_yaml::<YamlActions>("s.md", block, 3);
+        let general = yaml::from_yaml_general::<YamlActions>("s.md", block, 3);
+        (format!("{fast:?}"), format!("{general:?}"))
+    }
+
+    fn value() -> impl Strategy<Value = &'static str> {
+        prop::sample::select(vec![
+            "restart_pod",
+            "scale_up_replicas_one",
+            "5",
+            "true",
+            "~",
+            "'quoted'",
+            "\"dq\"",
+            "x y",
+            "[stateless, hpa_enabled]",
+            "[stateless]",
+            "[]",
+            "[5, x]",
+            "stateless, hpa_enabled",
+            "{a: 1}",
+            "a # note",
+        ])
+    }
+
+    fn item() -> impl Strategy<Value = String> {
+        let key = prop::sample::select(vec!["name", "name", "requires", "requires", "other"]);
+        prop_oneof![
+            value().prop_map(|v| format!("- {v}")),
+            prop::collection::vec((key, value()), 1..4).prop_map(|entries| {
+                let lines: Vec<String> = entries.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+                format!("- {}", lines.join("\n  "))
+            }),
+        ]
+    }
+
+    fn block() -> impl Strategy<Value = String> {
+        (
+            prop::sample::select(vec![
+                "actions:\n",
+                "",
+                "actions: # c\n",
+                "other: 1\nactions:\n",
+            ]),
+            prop::sample::select(vec!["  ", "  ", "    ", ""]),
+            prop::collection::vec(item(), 1..4),
+        )
+            .prop_map(|(head, pad, items)| {
+                let mut out = head.to_string();
+                let pad = if head.is_empty() { "" } else { pad };
+                for i in items {
+                    for l in i.lines() {
+                        out.push_str(&format!("{pad}{l}\n"));
+                    }
+                }
+                out
+            })
+    }
+
+    /// The comparison means something only if the fast reader takes a fair share of them.
+    #[test]
+    fn the_generator_reaches_the_fast_reader() {
+        use proptest::strategy::ValueTree;
+        let mut runner = proptest::test_runner::TestRunner::deterministic();
+        let strategy = block();
+        let taken = (0..1000)
+            .filter(|_| {
+                let text = strategy.new_tree(&mut runner).unwrap().current();
+                super::super::yaml_fast::parse(&text).is_some()
+            })
+            .count();
+        assert!(taken >= 200, "only {taken} of 1000 generated blocks taken");
+    }
+
+    #[test]
+    fn the_blocks_of_the_corpus_shape_read_the_same() {
+        let block = "actions:\n  - name: warm_cache_from_snapshot\n    requires: [snapshot_fresh]\n  - name: restart_cache_replica\n    requires: [replica_available]\n";
+        assert!(super::super::yaml_fast::parse(block).is_some(), "taken");
+        let (fast, general) = both(block);
+        assert_eq!(fast, general);
+        assert!(fast.contains("restart_cache_replica"), "{fast}");
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1500))]
+        #[test]
+        fn generated_action_blocks_read_the_same(text in block()) {
+            let (fast, general) = both(&text);
+            prop_assert_eq!(fast, general, "{}", text);
+        }
     }
 }
 
@@ -512,6 +851,22 @@ mod tests {
             .to_string();
         assert!(e.starts_with("s.md:"), "{e}");
         assert!(parse("s.md", "---\nservice: a\n", &cfg()).is_err());
+    }
+
+    #[test]
+    fn past_line_is_a_later_line_of_position() {
+        for text in ["", "a", "a\n", "ab\ncd", "\n\n", "é\nжук\r\nx\n\ny"] {
+            let idx = LineIndex::new(text);
+            for line in 1..=5u32 {
+                for offset in 0..=text.len() + 1 {
+                    assert_eq!(
+                        past_line(&idx, offset, line),
+                        idx.position(text, offset).0 > line,
+                        "{text:?} offset {offset} line {line}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

@@ -166,30 +166,40 @@ fn guard(file: &str, text: &str, line_offset: u32) -> Result<(), Error> {
         ));
     }
     let (mut depth, mut openers) = (0usize, 0usize);
-    for (i, b) in text.bytes().enumerate() {
-        match b {
-            b'[' | b'{' => {
-                depth += 1;
-                openers += 1;
-                if depth > MAX_FLOW_DEPTH {
-                    return Err(at(
-                        i,
-                        format!(
-                            "YAML nested more than {MAX_FLOW_DEPTH} levels deep (`[` / `{{`): refused before parsing"
-                        ),
-                    ));
+    // Brackets are few: only the 16-byte chunks holding one are read byte by byte (`b | 0x20`
+    // is `{` for `[` and `{` alone, `}` for `]` and `}` alone).
+    let bytes = text.as_bytes();
+    let bracket = |b: u8| matches!(b | 0x20, b'{' | b'}');
+    for (c, chunk) in bytes.chunks(16).enumerate() {
+        if !chunk.iter().fold(false, |any, &b| any | bracket(b)) {
+            continue;
+        }
+        for (j, &b) in chunk.iter().enumerate() {
+            let i = c * 16 + j;
+            match b {
+                b'[' | b'{' => {
+                    depth += 1;
+                    openers += 1;
+                    if depth > MAX_FLOW_DEPTH {
+                        return Err(at(
+                            i,
+                            format!(
+                                "YAML nested more than {MAX_FLOW_DEPTH} levels deep (`[` / `{{`): refused before parsing"
+                            ),
+                        ));
+                    }
+                    if openers > MAX_FLOW_OPENERS {
+                        return Err(at(
+                            i,
+                            format!(
+                                "YAML has more than {MAX_FLOW_OPENERS} `[` / `{{`: refused before parsing"
+                            ),
+                        ));
+                    }
                 }
-                if openers > MAX_FLOW_OPENERS {
-                    return Err(at(
-                        i,
-                        format!(
-                            "YAML has more than {MAX_FLOW_OPENERS} `[` / `{{`: refused before parsing"
-                        ),
-                    ));
-                }
+                b']' | b'}' => depth = depth.saturating_sub(1),
+                _ => {}
             }
-            b']' | b'}' => depth = depth.saturating_sub(1),
-            _ => {}
         }
     }
     Ok(())
@@ -330,6 +340,51 @@ pub fn is_blank_yaml(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// `guard`'s bracket count as it was before the chunks: every byte looked at.
+    fn guard_by_bytes(text: &str) -> Result<(), (usize, bool)> {
+        let (mut depth, mut openers) = (0usize, 0usize);
+        for (i, b) in text.bytes().enumerate() {
+            match b {
+                b'[' | b'{' => {
+                    depth += 1;
+                    openers += 1;
+                    if depth > MAX_FLOW_DEPTH {
+                        return Err((i, true));
+                    }
+                    if openers > MAX_FLOW_OPENERS {
+                        return Err((i, false));
+                    }
+                }
+                b']' | b'}' => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+        /// The chunked scan refuses what the byte scan refuses, at the same place.
+        #[test]
+        fn guard_agrees_with_the_byte_scan(parts in prop::collection::vec(prop_oneof![
+            3 => prop::sample::select(vec!["[", "{", "]", "}", "a", "\n", "é", "ab cd ef", "{[", "]}", "[[[[", "\u{7b}\u{5b}"]).prop_map(str::to_string),
+            1 => (1usize..140).prop_map(|n| "[".repeat(n)),
+            1 => (1usize..40).prop_map(|n| "x".repeat(n)),
+        ], 0..200)) {
+            let text = parts.concat();
+            let expected = guard_by_bytes(&text).map_err(|(i, deep)| {
+                let (line, col) = crate::span::LineIndex::new(&text).position(&text, i);
+                (line + 2, col, deep)
+            });
+            let got = guard("f.yaml", &text, 2).map_err(|e| match e {
+                Error::Input { line, col, message, .. } => (line, col, message.contains("deep")),
+                other => panic!("{other:?}"),
+            });
+            prop_assert_eq!(got, expected, "{:?}", text);
+        }
+    }
 
     #[test]
     fn strips_serde_position_suffix() {

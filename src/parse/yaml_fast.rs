@@ -1,7 +1,9 @@
 //! A fast path for the YAML sddgate reads most: the front matter of readiness documents and
-//! specs, a block mapping of `key: scalar` lines with at most one level of nested mappings
-//! (`scores:`, `evidence:`), and one-line flow mappings and sequences of plain scalars
-//! (`{spec: 5, process: 4}`, `[a.md, b.md]`).
+//! specs, and the pre-approved actions block of a spec: a block mapping of `key: scalar`
+//! lines whose top-level keys may hold one level of nested mapping (`scores:`, `evidence:`)
+//! or a block sequence of scalars and compact mappings of `key: scalar` lines
+//! (`actions:` / `  - name: restart_pod` / `    requires: [stateless]`), and one-line flow
+//! mappings and sequences of plain scalars (`{spec: 5, process: 4}`, `[a.md, b.md]`).
 //!
 //! The general parser (libyaml through `serde_yaml`) runs twice per document (once for
 //! duplicate keys, once for the typed shape) and cost a third of a whole-repository check.
@@ -14,28 +16,31 @@
 //! it give up. Tests compare both readers on generated documents.
 //!
 //! Outside the subset, among others: tabs, nested or multi-line flow collections, quoted
-//! scalars inside them, block scalars, block sequences,
+//! scalars inside them, block scalars, block sequences at the top level, indentless or
+//! nested ones (`key:` then `- x` at the key's column, `- - x`), empty (null) items,
 //! anchors, aliases, tags, directives, document markers, quoted keys, escapes in quoted
 //! scalars, multi-line scalars, duplicate keys, deeper nesting, and characters YAML treats
 //! as line breaks or refuses (NEL, U+2028, U+2029, a BOM, control characters).
 
-use serde::de::value::{Error as DeError, MapDeserializer, SeqDeserializer};
+use serde::de::value::{MapDeserializer, SeqDeserializer};
 use serde::de::{self, Deserializer, IntoDeserializer, Visitor};
+use std::fmt;
 
-/// A value of the subset.
+/// A value of the subset, borrowing its text from the document.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Node {
-    /// A scalar: its text, and whether it was written plain (unquoted).
-    Scalar { text: String, plain: bool },
+pub(crate) enum Node<'a> {
+    /// A scalar: its text (without quotes) and what it means, resolved once when read (a
+    /// quoted scalar is always a string).
+    Scalar { text: &'a str, value: Plain },
     /// A block mapping, in document order, keys unique.
-    Map(Vec<(String, Node)>),
+    Map(Vec<(&'a str, Node<'a>)>),
     /// A one-line flow sequence of plain scalars (`[a.md, b.md]`).
-    Seq(Vec<Node>),
+    Seq(Vec<Node<'a>>),
 }
 
 /// What a plain scalar means.
 #[derive(Debug, Clone, Copy, PartialEq)]
-enum Plain {
+pub(crate) enum Plain {
     Null,
     Bool(bool),
     Unsigned(u64),
@@ -44,48 +49,169 @@ enum Plain {
     Str,
 }
 
-/// A mapping being read: its key, its entries' indentation once known, and its entries.
-type Nested = (String, Option<usize>, Vec<(String, Node)>);
+/// The error of a typed value read from a [`Node`]. It is never shown: any error sends the
+/// document to the general parser, which reports its own. So it keeps no message, and the
+/// untagged enums that try one variant after another cost no formatting.
+#[derive(Debug)]
+pub(crate) struct Unread;
+
+impl fmt::Display for Unread {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("not read by the fast YAML reader")
+    }
+}
+
+impl std::error::Error for Unread {}
+
+impl de::Error for Unread {
+    fn custom<T: fmt::Display>(_: T) -> Self {
+        Unread
+    }
+}
+
+/// The value of a top-level `key:` written on the more indented lines that follow it.
+enum Block<'a> {
+    /// No such line yet: a null value if none comes.
+    Empty,
+    /// `key: value` lines, all at the indentation given.
+    Map(usize, Vec<(&'a str, Node<'a>)>),
+    /// `- item` lines, all at the indentation given; the items read, and the mapping of the
+    /// item being read with the indentation its further `key: value` lines must have.
+    Seq(usize, Vec<Node<'a>>, Option<Item<'a>>),
+}
+
+/// A compact mapping in a sequence item (`- name: x` then `  requires: [y]` under `name`).
+type Item<'a> = (usize, Vec<(&'a str, Node<'a>)>);
 
 /// Reads `text` if it is inside the subset; `None` otherwise.
-pub(crate) fn parse(text: &str) -> Option<Node> {
-    if !text.chars().all(allowed) {
-        return None;
-    }
-    let mut top: Vec<(String, Node)> = Vec::new();
-    let mut nested: Option<Nested> = None;
-    for raw in text.split('\n') {
-        let line = raw.strip_suffix('\r').unwrap_or(raw);
-        if line.contains('\r') {
-            return None; // a lone CR is a line break to YAML
-        }
+pub(crate) fn parse(text: &str) -> Option<Node<'_>> {
+    let has_cr = scan(text)?;
+    let mut top: Vec<(&str, Node)> = Vec::new();
+    let mut nested: Option<(&str, Block)> = None;
+    for raw in lines(text) {
+        let line = if has_cr {
+            let line = raw.strip_suffix('\r').unwrap_or(raw);
+            if memchr::memchr(b'\r', line.as_bytes()).is_some() {
+                return None; // a lone CR is a line break to YAML
+            }
+            line
+        } else {
+            raw
+        };
         let body = line.trim_start_matches(' ');
         if body.is_empty() || body.starts_with('#') {
             continue;
         }
         let indent = line.len() - body.len();
-        let (key, value) = entry(body)?;
         if indent == 0 {
-            if let Some((k, _, entries)) = nested.take() {
-                push(&mut top, k, close(entries))?;
+            let (key, value) = entry(body)?;
+            if let Some((k, block)) = nested.take() {
+                push(&mut top, k, close(block))?;
             }
             match value {
-                Some(v) => push(&mut top, key.to_string(), v)?,
-                None => nested = Some((key.to_string(), None, Vec::new())),
+                Some(v) => push(&mut top, key, v)?,
+                None => nested = Some((key, Block::Empty)),
             }
-        } else {
-            let (_, level, entries) = nested.as_mut()?;
-            if *level.get_or_insert(indent) != indent {
-                return None;
+            continue;
+        }
+        let (_, block) = nested.as_mut()?;
+        match block {
+            Block::Empty if body.starts_with('-') => {
+                let mut items = Vec::new();
+                let open = item(body, indent, &mut items)?;
+                *block = Block::Seq(indent, items, open);
             }
-            // A key without a value inside the nested mapping would open a deeper one.
-            push(entries, key.to_string(), value?)?;
+            Block::Empty => {
+                // A key without a value inside the nested mapping would open a deeper one.
+                let (key, value) = entry(body)?;
+                *block = Block::Map(indent, vec![(key, value?)]);
+            }
+            Block::Map(level, entries) => {
+                let (key, value) = entry(body)?;
+                if *level != indent {
+                    return None;
+                }
+                push(entries, key, value?)?;
+            }
+            Block::Seq(level, items, open) if *level == indent => {
+                if let Some((_, entries)) = open.take() {
+                    items.push(Node::Map(entries));
+                }
+                *open = item(body, indent, items)?;
+            }
+            Block::Seq(_, _, Some((at, entries))) if *at == indent => {
+                let (key, value) = entry(body)?;
+                push(entries, key, value?)?;
+            }
+            Block::Seq(..) => return None,
         }
     }
-    if let Some((k, _, entries)) = nested.take() {
-        push(&mut top, k, close(entries))?;
+    if let Some((k, block)) = nested.take() {
+        push(&mut top, k, close(block))?;
     }
     (!top.is_empty()).then_some(Node::Map(top))
+}
+
+/// One `- item` line of a block sequence at `indent`: a scalar goes to `items`; the first
+/// entry of a compact mapping is returned with the indentation of its key, which the
+/// mapping's further lines must have. `None` outside the subset: no blank after the dash,
+/// an empty (null) item, a nested sequence, a key without a value.
+fn item<'a>(body: &'a str, indent: usize, items: &mut Vec<Node<'a>>) -> Option<Option<Item<'a>>> {
+    let after = body.strip_prefix("- ")?;
+    let rest = after.trim_start_matches(' ');
+    if rest.is_empty() || rest.starts_with('#') {
+        return None;
+    }
+    match entry(rest) {
+        Some((key, value)) => Some(Some((
+            indent + body.len() - rest.len(),
+            vec![(key, value?)],
+        ))),
+        // Not `key: value`: a scalar, which refuses any `: ` and a trailing `:` (what would
+        // make it a mapping the reader does not take).
+        None => {
+            items.push(scalar(rest)?);
+            Some(None)
+        }
+    }
+}
+
+/// Whether every character of `text` is [`allowed`], and then whether it holds a CR.
+fn scan(text: &str) -> Option<bool> {
+    let mut cr = false;
+    for &b in text.as_bytes() {
+        match b {
+            b' '..=b'~' | b'\n' => {}
+            b'\r' => cr = true,
+            0x80.. => {
+                return text
+                    .chars()
+                    .all(allowed)
+                    .then(|| memchr::memchr(b'\r', text.as_bytes()).is_some());
+            }
+            _ => return None,
+        }
+    }
+    Some(cr)
+}
+
+/// The pieces of `text` between `\n`s, as `text.split('\n')`.
+fn lines(text: &str) -> impl Iterator<Item = &str> {
+    let mut start = Some(0);
+    std::iter::from_fn(move || {
+        let from = start?;
+        let rest = &text[from..];
+        match memchr::memchr(b'\n', rest.as_bytes()) {
+            Some(i) => {
+                start = Some(from + i + 1);
+                Some(&rest[..i])
+            }
+            None => {
+                start = None;
+                Some(rest)
+            }
+        }
+    })
 }
 
 /// Characters the subset takes: printable ASCII, the newline and CR, and the printable
@@ -96,19 +222,24 @@ fn allowed(c: char) -> bool {
             && !matches!(c, '\u{2028}' | '\u{2029}' | '\u{FEFF}')
 }
 
-/// A nested mapping with no entries is a null value, as `key:` followed by comments is.
-fn close(entries: Vec<(String, Node)>) -> Node {
-    if entries.is_empty() {
-        Node::Scalar {
-            text: String::new(),
-            plain: true,
+/// The value of a block: nothing is a null value, as `key:` followed by comments is.
+fn close(block: Block<'_>) -> Node<'_> {
+    match block {
+        Block::Empty => Node::Scalar {
+            text: "",
+            value: Plain::Null,
+        },
+        Block::Map(_, entries) => Node::Map(entries),
+        Block::Seq(_, mut items, open) => {
+            if let Some((_, entries)) = open {
+                items.push(Node::Map(entries));
+            }
+            Node::Seq(items)
         }
-    } else {
-        Node::Map(entries)
     }
 }
 
-fn push(entries: &mut Vec<(String, Node)>, key: String, value: Node) -> Option<()> {
+fn push<'a>(entries: &mut Vec<(&'a str, Node<'a>)>, key: &'a str, value: Node<'a>) -> Option<()> {
     if entries.iter().any(|(k, _)| *k == key) {
         return None; // the general parser reports the duplicate
     }
@@ -116,9 +247,23 @@ fn push(entries: &mut Vec<(String, Node)>, key: String, value: Node) -> Option<(
     Some(())
 }
 
+/// Byte offset of the first `: ` in `s` (as `s.find(": ")`).
+fn colon_space(s: &str) -> Option<usize> {
+    let b = s.as_bytes();
+    memchr::memchr_iter(b':', b).find(|&i| b.get(i + 1) == Some(&b' '))
+}
+
+/// Byte offset of the first ` #` in `s` (as `s.find(" #")`).
+fn comment_at(s: &str) -> Option<usize> {
+    let b = s.as_bytes();
+    memchr::memchr_iter(b'#', b)
+        .find(|&i| i > 0 && b[i - 1] == b' ')
+        .map(|i| i - 1)
+}
+
 /// `key: value` or `key:`: the key and the value (`None` when nothing follows the colon).
-fn entry(body: &str) -> Option<(&str, Option<Node>)> {
-    let colon = body.find(':')?;
+fn entry(body: &str) -> Option<(&str, Option<Node<'_>>)> {
+    let colon = memchr::memchr(b':', body.as_bytes())?;
     let key = &body[..colon];
     if !is_key(key) {
         return None;
@@ -137,41 +282,40 @@ fn entry(body: &str) -> Option<(&str, Option<Node>)> {
 /// A key of the subset: a letter or `_`, then letters, digits and `_`, and a string to YAML
 /// (`true:` and `null:` are a boolean and a null key there).
 fn is_key(key: &str) -> bool {
-    let mut chars = key.chars();
-    chars
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+    let b = key.as_bytes();
+    b.first()
+        .is_some_and(|c| c.is_ascii_alphabetic() || *c == b'_')
+        && b.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'_')
         && resolve(key) == Some(Plain::Str)
 }
 
 /// One scalar, or a one-line flow mapping of scalars (`{spec: 5, process: 4}`), on the rest
 /// of a line, with an optional trailing comment.
-fn scalar(value: &str) -> Option<Node> {
-    if value.starts_with('{') {
+fn scalar(value: &str) -> Option<Node<'_>> {
+    let quote = *value.as_bytes().first()?;
+    if quote == b'{' {
         return flow_map(value);
     }
-    if value.starts_with('[') {
+    if quote == b'[' {
         return flow_seq(value);
     }
-    let quote = value.chars().next()?;
-    if quote == '"' || quote == '\'' {
+    if quote == b'"' || quote == b'\'' {
         let inner = &value[1..];
-        let end = inner.find(quote)?;
+        let end = memchr::memchr(quote, inner.as_bytes())?;
         let text = &inner[..end];
-        if quote == '"' && text.contains('\\') {
+        if quote == b'"' && memchr::memchr(b'\\', text.as_bytes()).is_some() {
             return None; // escapes
         }
         if !trailer_ok(&inner[end + 1..]) {
             return None; // `''` inside single quotes, or text after the closing quote
         }
         return Some(Node::Scalar {
-            text: text.to_string(),
-            plain: false,
+            text,
+            value: Plain::Str,
         });
     }
     // A comment starts at ` #`; the scalar is what precedes it.
-    let text = match value.find(" #") {
+    let text = match comment_at(value) {
         Some(at) => &value[..at],
         None => value,
     }
@@ -181,20 +325,17 @@ fn scalar(value: &str) -> Option<Node> {
         '`',
     ]) || text.starts_with('-')
         && text[1..].starts_with(|c: char| c.is_ascii_digit());
-    if text.is_empty() || !starts_safely || text.contains(": ") || text.ends_with(':') {
+    if text.is_empty() || !starts_safely || colon_space(text).is_some() || text.ends_with(':') {
         return None;
     }
-    resolve(text)?;
-    Some(Node::Scalar {
-        text: text.to_string(),
-        plain: true,
-    })
+    let value = resolve(text)?;
+    Some(Node::Scalar { text, value })
 }
 
 /// `{key: scalar, …}` on one line: plain keys, scalars without flow indicators or quotes
 /// (their rules differ inside a flow collection), no nesting, no empty entries.
-fn flow_map(value: &str) -> Option<Node> {
-    let close = value.find('}')?;
+fn flow_map(value: &str) -> Option<Node<'_>> {
+    let close = memchr::memchr(b'}', value.as_bytes())?;
     if !trailer_ok(&value[close + 1..]) {
         return None;
     }
@@ -204,31 +345,34 @@ fn flow_map(value: &str) -> Option<Node> {
         return Some(Node::Map(entries));
     }
     for part in inner.split(',') {
-        let (key, value) = part.trim_matches(' ').split_once(": ")?;
+        let part = part.trim_matches(' ');
+        let at = colon_space(part)?;
+        let (key, value) = (&part[..at], &part[at + 2..]);
         if !is_key(key) {
             return None;
         }
-        push(&mut entries, key.to_string(), flow_item(value)?)?;
+        push(&mut entries, key, flow_item(value)?)?;
     }
     Some(Node::Map(entries))
 }
 
 /// The plain scalar of one entry of a one-line flow collection: no flow indicators, quotes or
 /// comments inside (their rules differ there).
-fn flow_item(part: &str) -> Option<Node> {
+fn flow_item(part: &str) -> Option<Node<'_>> {
     let part = part.trim_matches(' ');
-    if part.contains(['[', ']', '{', '}', '#', '\'', '"']) {
+    if part
+        .bytes()
+        .any(|b| matches!(b, b'[' | b']' | b'{' | b'}' | b'#' | b'\'' | b'"'))
+    {
         return None;
     }
-    match scalar(part)? {
-        plain @ Node::Scalar { plain: true, .. } => Some(plain),
-        _ => None,
-    }
+    // Quotes were refused above: what `scalar` gives here is a plain scalar.
+    scalar(part)
 }
 
 /// `[scalar, …]` on one line.
-fn flow_seq(value: &str) -> Option<Node> {
-    let close = value.find(']')?;
+fn flow_seq(value: &str) -> Option<Node<'_>> {
+    let close = memchr::memchr(b']', value.as_bytes())?;
     if !trailer_ok(&value[close + 1..]) {
         return None;
     }
@@ -258,12 +402,19 @@ fn resolve(text: &str) -> Option<Plain> {
         "false" | "False" | "FALSE" => return Some(Plain::Bool(false)),
         _ => {}
     }
+    let first = text.as_bytes()[0];
+    // A letter other than those of inf, infinity and nan starts no number (the words above
+    // are matched already): a string. This only skips the general steps below, which would
+    // find the same.
+    if first.is_ascii_alphabetic() && !matches!(first, b'i' | b'I' | b'n' | b'N') {
+        return Some(Plain::Str);
+    }
     let (negative, digits) = match text.strip_prefix('-') {
         Some(d) => (true, d),
         None => (false, text),
     };
-    let (int, frac) = match digits.split_once('.') {
-        Some((i, f)) => (i, Some(f)),
+    let (int, frac) = match memchr::memchr(b'.', digits.as_bytes()) {
+        Some(i) => (&digits[..i], Some(&digits[i + 1..])),
         None => (digits, None),
     };
     let all_digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
@@ -295,40 +446,44 @@ fn resolve(text: &str) -> Option<Plain> {
     Some(Plain::Str)
 }
 
-impl Node {
+impl Node<'_> {
     fn is_null(&self) -> bool {
-        matches!(self, Node::Scalar { text, plain: true } if resolve(text) == Some(Plain::Null))
+        matches!(
+            self,
+            Node::Scalar {
+                value: Plain::Null,
+                ..
+            }
+        )
     }
 }
 
-impl<'de> IntoDeserializer<'de, DeError> for Node {
-    type Deserializer = Node;
-    fn into_deserializer(self) -> Node {
+impl<'de> IntoDeserializer<'de, Unread> for Node<'de> {
+    type Deserializer = Node<'de>;
+    fn into_deserializer(self) -> Node<'de> {
         self
     }
 }
 
-impl<'de> Deserializer<'de> for Node {
-    type Error = DeError;
+impl<'de> Deserializer<'de> for Node<'de> {
+    type Error = Unread;
 
-    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Unread> {
         match self {
             Node::Map(entries) => visitor.visit_map(MapDeserializer::new(entries.into_iter())),
             Node::Seq(items) => visitor.visit_seq(SeqDeserializer::new(items.into_iter())),
-            Node::Scalar { text, plain: false } => visitor.visit_string(text),
-            Node::Scalar { text, plain: true } => match resolve(&text) {
-                Some(Plain::Null) => visitor.visit_unit(),
-                Some(Plain::Bool(b)) => visitor.visit_bool(b),
-                Some(Plain::Unsigned(n)) => visitor.visit_u64(n),
-                Some(Plain::Negative(n)) => visitor.visit_i64(n),
-                Some(Plain::Float(f)) => visitor.visit_f64(f),
-                Some(Plain::Str) => visitor.visit_string(text),
-                None => Err(de::Error::custom("outside the fast YAML subset")),
+            Node::Scalar { text, value } => match value {
+                Plain::Null => visitor.visit_unit(),
+                Plain::Bool(b) => visitor.visit_bool(b),
+                Plain::Unsigned(n) => visitor.visit_u64(n),
+                Plain::Negative(n) => visitor.visit_i64(n),
+                Plain::Float(f) => visitor.visit_f64(f),
+                Plain::Str => visitor.visit_borrowed_str(text),
             },
         }
     }
 
-    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Unread> {
         if self.is_null() {
             visitor.visit_none()
         } else {
@@ -337,14 +492,14 @@ impl<'de> Deserializer<'de> for Node {
     }
 
     /// As `serde_yaml`: a string asked of any scalar is its text (`5`, `true` and `~` too).
-    fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+    fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Unread> {
         match self {
-            Node::Scalar { text, .. } => visitor.visit_string(text),
+            Node::Scalar { text, .. } => visitor.visit_borrowed_str(text),
             other => other.deserialize_any(visitor),
         }
     }
 
-    fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+    fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Unread> {
         self.deserialize_str(visitor)
     }
 
@@ -353,10 +508,10 @@ impl<'de> Deserializer<'de> for Node {
         _name: &'static str,
         _variants: &'static [&'static str],
         visitor: V,
-    ) -> Result<V::Value, DeError> {
+    ) -> Result<V::Value, Unread> {
         match self {
             Node::Scalar { text, .. } => visitor.visit_enum(text.into_deserializer()),
-            _ => Err(de::Error::custom("outside the fast YAML subset")),
+            _ => Err(Unread),
         }
     }
 
@@ -364,7 +519,7 @@ impl<'de> Deserializer<'de> for Node {
         self,
         _name: &'static str,
         visitor: V,
-    ) -> Result<V::Value, DeError> {
+    ) -> Result<V::Value, Unread> {
         visitor.visit_newtype_struct(self)
     }
 
@@ -421,7 +576,27 @@ mod tests {
             "a: {b: 1} x",
             "a: {, b: 1}",
             "a: |\n  x",
-            "a:\n  - x",
+            "a:\n- x",
+            "- x",
+            "a:\n  -",
+            "a:\n  - ",
+            "a:\n  - # c",
+            "a:\n  -x",
+            "a:\n  - - x",
+            "a:\n  - x\n    y",
+            "a:\n  - x\n  b: 1",
+            "a:\n  - x\n    - y",
+            "a:\n  - x\n - y",
+            "a:\n  - b:\n      c: 1",
+            "a:\n  - b: 1\n   c: 2",
+            "a:\n  - b: 1\n     c: 2",
+            "a:\n  - b: 1\n    b: 2",
+            "a:\n  - b: 1\n    c:",
+            "a:\n  - b c: 1",
+            "a:\n  - \"b\": 1",
+            "a:\n  - b: [1, [2]]",
+            "a:\n  b:\n    - x",
+            "a:\n  b: 1\n  - x",
             "a: &x 1\nb: *x",
             "a: !!int \"4\"",
             "a: 1\na: 2",
@@ -603,6 +778,144 @@ mod tests {
                 format!("{:pad$}{k}: {v}{c}", "")
             }
         })
+    }
+
+    /// Values mostly inside the subset, so that whole sequences reach the fast reader.
+    fn item_value() -> impl Strategy<Value = String> {
+        prop_oneof![
+            3 => prop::sample::select(vec![
+                "restart_pod", "x", "5", "-1", "1.5", "true", "~", "a b", "[a, b]", "[]",
+                "{a: 1}", "'q'", "\"d\"", "a:b", "x # c", "http://h/p",
+            ])
+            .prop_map(str::to_string),
+            1 => value(),
+        ]
+    }
+
+    /// A top-level `key: value` line around the sequence.
+    fn top_line() -> impl Strategy<Value = String> {
+        (
+            prop::sample::select(vec!["b", "spec", "z", "a"]),
+            item_value(),
+        )
+            .prop_map(|(k, v)| format!("{k}: {v}"))
+    }
+
+    /// One sequence item: a scalar, or a mapping of `key: value` entries.
+    fn seq_item() -> impl Strategy<Value = Result<String, Vec<(&'static str, String)>>> {
+        let key = prop_oneof![
+            8 => prop::sample::select(vec!["name", "requires", "a", "b"]),
+            1 => prop::sample::select(vec!["true", "a b", "-", "\"k\""]),
+        ];
+        prop_oneof![
+            item_value().prop_map(Ok),
+            prop::collection::vec((key, item_value()), 1..4).prop_map(Err),
+        ]
+    }
+
+    /// A top-level key followed by a block sequence, written mostly right, sometimes with a
+    /// line off by a column or two, another dash, an empty value, or a comment in between.
+    fn seq_document() -> impl Strategy<Value = String> {
+        let wobble = prop_oneof![24 => Just(0isize), 1 => Just(-1), 1 => Just(1), 1 => Just(-2), 1 => Just(2)];
+        let dash = prop_oneof![
+            24 => Just("- "),
+            1 => prop::sample::select(vec!["-  ", "-", "- - ", "-\t"]),
+        ];
+        (
+            prop::collection::vec(top_line(), 0..2),
+            prop::sample::select(vec!["actions:", "a:", "a: # c"]),
+            prop::sample::select(vec![2usize, 2, 4, 0, 1]),
+            prop::collection::vec(seq_item(), 1..4),
+            prop::collection::vec(wobble, 12),
+            prop::collection::vec(dash, 4),
+            prop::sample::select(vec!["", "    # c", "", "#", "", "  x:"]),
+            prop::collection::vec(top_line(), 0..2),
+            any::<bool>(),
+        )
+            .prop_map(
+                |(before, key, indent, items, wobble, dashes, extra, after, crlf)| {
+                    let mut lines = before;
+                    lines.push(key.to_string());
+                    let mut w = wobble.iter().cycle();
+                    let mut pad = |base: usize| {
+                        let n = base as isize + w.next().copied().unwrap_or(0);
+                        " ".repeat(n.max(0) as usize)
+                    };
+                    for (i, item) in items.iter().enumerate() {
+                        let dash = dashes[i % dashes.len()];
+                        match item {
+                            Ok(v) => lines.push(format!("{}{dash}{v}", pad(indent))),
+                            Err(entries) => {
+                                let (k, v) = &entries[0];
+                                lines.push(format!("{}{dash}{k}: {v}", pad(indent)));
+                                for (k, v) in &entries[1..] {
+                                    lines.push(format!("{}{k}: {v}", pad(indent + dash.len())));
+                                }
+                            }
+                        }
+                        if i == 0 && !extra.is_empty() {
+                            lines.push(extra.to_string());
+                        }
+                    }
+                    lines.extend(after);
+                    lines.join(if crlf { "\r\n" } else { "\n" })
+                },
+            )
+    }
+
+    /// The sequence comparison means something only if the fast reader takes a fair share of
+    /// the generated documents that hold a block sequence.
+    #[test]
+    fn the_sequence_generator_reaches_the_fast_reader() {
+        use proptest::strategy::ValueTree;
+        let mut runner = proptest::test_runner::TestRunner::deterministic();
+        let strategy = seq_document();
+        let (mut taken, mut with_maps) = (0, 0);
+        for _ in 0..2000 {
+            let doc = strategy.new_tree(&mut runner).unwrap().current();
+            if both(&doc).is_some() && doc.lines().any(|l| l.trim_start().starts_with("- ")) {
+                taken += 1;
+                with_maps += usize::from(doc.lines().any(|l| {
+                    let t = l.trim_start();
+                    t.starts_with("- ") && t.contains(": ")
+                }));
+            }
+        }
+        assert!(
+            taken >= 200,
+            "only {taken} of 2000 sequence documents taken"
+        );
+        assert!(
+            with_maps >= 100,
+            "only {with_maps} taken with an item mapping"
+        );
+    }
+
+    #[test]
+    fn takes_block_sequences_of_scalars_and_compact_mappings() {
+        let doc = "actions:\n  - name: warm_cache # first\n    requires: [snapshot_fresh]\n\n  # between\n  - restart\n  -   name: x\n      requires: a, b\nnext: 1\n";
+        let Some(Node::Map(top)) = parse(doc) else {
+            panic!("inside the subset")
+        };
+        let Node::Seq(items) = &top[0].1 else {
+            panic!("a sequence")
+        };
+        assert_eq!(items.len(), 3);
+        assert!(matches!(&items[0], Node::Map(e) if e.len() == 2));
+        assert!(matches!(&items[2], Node::Map(e) if e[1].0 == "requires"));
+        agrees(doc);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+        /// Whatever the fast reader takes of a document with block sequences, `serde_yaml`
+        /// reads the same.
+        #[test]
+        fn block_sequences_read_as_serde_yaml_reads_them(doc in seq_document()) {
+            if let Some((fast, slow)) = both(&doc) {
+                prop_assert_eq!(Ok(fast), slow, "{:?}", doc);
+            }
+        }
     }
 
     fn document() -> impl Strategy<Value = String> {
