@@ -582,16 +582,7 @@ mod matcher_tests {
     use proptest::prelude::*;
 
     fn by_regex(first: &str) -> Option<ItemName> {
-        let c = ITEM.captures(first)?;
-        let (m, code) = match c.name("code") {
-            Some(m) => (m, true),
-            None => (c.name("bare")?, false),
-        };
-        Some(ItemName {
-            name: m.range(),
-            code,
-            rest: c.name("rest").map_or(first.len(), |r| r.start()),
-        })
+        item_name_by_regex(first)
     }
 
     fn piece() -> impl Strategy<Value = &'static str> {

@@ -356,13 +356,13 @@ fn flow_map(value: &str) -> Option<Node<'_>> {
     Some(Node::Map(entries))
 }
 
-/// The plain scalar of one entry of a one-line flow collection: no flow indicators, quotes or
-/// comments inside (their rules differ there).
+/// The plain scalar of one entry of a one-line flow collection: no flow indicators, quotes,
+/// comments or colons inside (their rules differ there: `{a: $:?}` is an error to serde_yaml).
 fn flow_item(part: &str) -> Option<Node<'_>> {
     let part = part.trim_matches(' ');
     if part
         .bytes()
-        .any(|b| matches!(b, b'[' | b']' | b'{' | b'}' | b'#' | b'\'' | b'"'))
+        .any(|b| matches!(b, b'[' | b']' | b'{' | b'}' | b'#' | b'\'' | b'"' | b':'))
     {
         return None;
     }
