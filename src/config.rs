@@ -502,6 +502,10 @@ pub fn normalize_heading(s: &str) -> String {
     let t = s.trim();
     let t = t.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.' || c == ')');
     let t = t.trim().trim_end_matches([':', '.']).trim();
+    // ASCII (nearly every heading) has nothing for the replacements below to change.
+    if t.is_ascii() {
+        return t.to_ascii_lowercase();
+    }
     t.to_lowercase()
         .replace('ё', "е")
         .replace(['\u{2011}', '\u{2010}'], "-")
@@ -548,6 +552,31 @@ mod tests {
             Some(PathBuf::from("/repo/.sddgate.yml")),
             text,
         )
+    }
+
+    proptest::proptest! {
+        /// The ASCII shortcut of `normalize_heading` gives what the general path gives.
+        #[test]
+        fn ascii_headings_normalize_as_before(s in "[ -~]{0,40}|[ -~ёЁ\u{2010}\u{2011}]{0,20}") {
+            let t = s.trim();
+            let t = t.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.' || c == ')');
+            let t = t.trim().trim_end_matches([':', '.']).trim();
+            let general = t
+                .to_lowercase()
+                .replace('ё', "е")
+                .replace(['\u{2011}', '\u{2010}'], "-");
+            proptest::prop_assert_eq!(normalize_heading(&s), general);
+        }
+    }
+
+    #[test]
+    fn headings_are_lowercased_and_unnumbered() {
+        assert_eq!(
+            normalize_heading(" 2) Why — Business Impact: "),
+            "why — business impact"
+        );
+        assert_eq!(normalize_heading("3. WHAT:"), "what");
+        assert_eq!(normalize_heading("Ёлка\u{2011}Why"), "елка-why");
     }
 
     #[test]

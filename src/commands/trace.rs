@@ -13,7 +13,7 @@ use crate::trace::{self, Chain, Source, Sources};
 use anstyle::{AnsiColor, Style};
 use schemars::JsonSchema;
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -159,17 +159,18 @@ pub fn show(config: &Config, args: &TraceShowArgs) -> Result<i32> {
 
 /// Every incident named in the log, in order of first appearance, then those only git names.
 fn incident_ids(sources: &Sources) -> Vec<String> {
+    let mut seen: HashSet<&str> = HashSet::new();
     let mut ids: Vec<String> = Vec::new();
-    for r in &sources.log.records {
-        if !ids.contains(&r.incident_id) {
-            ids.push(r.incident_id.clone());
-        }
-    }
-    for c in &sources.history().commits {
-        for id in &c.incident_ids {
-            if !ids.contains(id) {
-                ids.push(id.clone());
-            }
+    let commits = sources.history().commits.iter();
+    let named = sources
+        .log()
+        .records
+        .iter()
+        .map(|r| &r.incident_id)
+        .chain(commits.flat_map(|c| &c.incident_ids));
+    for id in named {
+        if seen.insert(id) {
+            ids.push(id.clone());
         }
     }
     ids
@@ -194,7 +195,7 @@ fn spec_files(config: &Config, sources: &Sources) -> BTreeMap<String, Vec<String
             }
         }
     }
-    for r in &sources.log.records {
+    for r in &sources.log().records {
         if r.step == "specify"
             && let Some(reference) = &r.reference
             && repo::looks_like_path(reference)

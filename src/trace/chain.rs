@@ -70,9 +70,16 @@ impl Chain {
 /// The trace log of a run plus git history, read at most once and only when needed.
 pub struct Sources {
     pub log_file: String,
-    pub log: Log,
+    /// Not `pub`: the index below is built from it once, so it must not change afterwards.
+    log: Log,
     root: PathBuf,
     history: OnceLock<History>,
+    /// Positions of the log's records, ordered by incident id, then by position: the records of
+    /// one incident are a run found by binary search, in log order. Built on the first chain.
+    records_by_incident: OnceLock<Vec<usize>>,
+    /// `(incident id, commit position)` for every trailer of every commit of the history,
+    /// ordered the same way (a commit naming an incident twice is listed once).
+    commits_by_incident: OnceLock<Vec<(String, usize)>>,
 }
 
 impl Sources {
@@ -82,7 +89,51 @@ impl Sources {
             log,
             root,
             history: OnceLock::new(),
+            records_by_incident: OnceLock::new(),
+            commits_by_incident: OnceLock::new(),
         }
+    }
+
+    /// The trace log as read.
+    pub fn log(&self) -> &Log {
+        &self.log
+    }
+
+    /// The records of `incident_id`, in log order. A chain per incident over a log of every
+    /// incident's records must not read the whole log each time: with 10,000 incidents that
+    /// was 60,000 records read 60,000 times.
+    fn records_of(&self, incident_id: &str) -> impl Iterator<Item = &super::log::Record> {
+        let records = &self.log.records;
+        let order = self.records_by_incident.get_or_init(|| {
+            let mut order: Vec<usize> = (0..records.len()).collect();
+            order.sort_by(|&a, &b| {
+                let (ra, rb) = (&records[a], &records[b]);
+                ra.incident_id.cmp(&rb.incident_id).then(a.cmp(&b))
+            });
+            order
+        });
+        let id = |&i: &usize| records[i].incident_id.as_str();
+        let from = order.partition_point(|i| id(i) < incident_id);
+        let to = order.partition_point(|i| id(i) <= incident_id);
+        order[from..to].iter().map(|&i| &records[i])
+    }
+
+    /// The commits of the history whose trailers name `incident_id`, in history order.
+    fn commits_of(&self, incident_id: &str) -> impl Iterator<Item = &git::Commit> {
+        let commits = &self.history().commits;
+        let index = self.commits_by_incident.get_or_init(|| {
+            let mut index: Vec<(String, usize)> = commits
+                .iter()
+                .enumerate()
+                .flat_map(|(k, c)| c.incident_ids.iter().map(move |id| (id.clone(), k)))
+                .collect();
+            index.sort();
+            index.dedup();
+            index
+        });
+        let from = index.partition_point(|(id, _)| id.as_str() < incident_id);
+        let to = index.partition_point(|(id, _)| id.as_str() <= incident_id);
+        index[from..to].iter().map(|&(_, k)| &commits[k])
     }
 
     /// Git history, read on first use.
@@ -111,10 +162,8 @@ impl Sources {
             .map(|step| Link {
                 step,
                 sources: self
-                    .log
-                    .records
-                    .iter()
-                    .filter(|r| r.incident_id == incident_id && r.step == *step)
+                    .records_of(incident_id)
+                    .filter(|r| r.step == *step)
                     .map(|r| Source::Log {
                         file: self.log_file.clone(),
                         line: r.line,
@@ -133,10 +182,7 @@ impl Sources {
                 .iter()
                 .filter_map(|f| f.rsplit_once('/').map(|(d, _)| format!("{d}/")))
                 .collect();
-            for c in &self.history().commits {
-                if !c.incident_ids.iter().any(|i| i == incident_id) {
-                    continue;
-                }
+            for c in self.commits_of(incident_id) {
                 links[4].sources.push(Source::Git {
                     sha: c.sha.clone(),
                     subject: c.subject.clone(),
@@ -227,6 +273,105 @@ mod tests {
         assert_eq!(other.present(), ["validate"]);
         // Without a spec, a trailer commit is a commit link but no spec diff.
         assert_eq!(s.chain("HM-1", &[], false).present().len(), 2);
+    }
+
+    /// The chain as it was computed before the index: every record and every commit read for
+    /// every incident (the reference the indexed lookup must agree with).
+    fn chain_by_scan(s: &Sources, incident_id: &str, spec_files: &[String]) -> Chain {
+        let mut links: Vec<Link> = STEPS
+            .iter()
+            .map(|step| Link {
+                step,
+                sources: s
+                    .log
+                    .records
+                    .iter()
+                    .filter(|r| r.incident_id == incident_id && r.step == *step)
+                    .map(|r| Source::Log {
+                        file: s.log_file.clone(),
+                        line: r.line,
+                        offset: r.offset,
+                        reference: r.reference.clone(),
+                        ts: r.ts.clone(),
+                    })
+                    .collect(),
+            })
+            .collect();
+        let spec_dirs: Vec<String> = spec_files
+            .iter()
+            .filter_map(|f| f.rsplit_once('/').map(|(d, _)| format!("{d}/")))
+            .collect();
+        for c in &s.history().commits {
+            if !c.incident_ids.iter().any(|i| i == incident_id) {
+                continue;
+            }
+            links[4].sources.push(Source::Git {
+                sha: c.sha.clone(),
+                subject: c.subject.clone(),
+                files: vec![],
+            });
+            let touched: Vec<String> = c
+                .files
+                .iter()
+                .filter(|f| spec_files.contains(f) || spec_dirs.iter().any(|d| f.starts_with(d)))
+                .cloned()
+                .collect();
+            if !touched.is_empty() {
+                links[3].sources.push(Source::Git {
+                    sha: c.sha.clone(),
+                    subject: c.subject.clone(),
+                    files: touched,
+                });
+            }
+        }
+        Chain {
+            incident_id: incident_id.to_string(),
+            links,
+        }
+    }
+
+    proptest::proptest! {
+        /// Looking an incident's records and commits up in the index finds exactly what
+        /// reading the whole log and history finds, in the same order: ids that share a
+        /// prefix, repeated records, a commit naming the same incident twice, unknown ids.
+        #[test]
+        fn indexed_chains_match_a_full_scan(
+            records in proptest::collection::vec((0usize..6, 0usize..8), 0..40),
+            commits in proptest::collection::vec(
+                (proptest::collection::vec(0usize..6, 0..4), proptest::bool::ANY),
+                0..12,
+            ),
+        ) {
+            const IDS: [&str; 6] = ["HM-1", "HM-10", "HM-1 ", "hm-1", "HM-2", ""];
+            let steps: Vec<&str> = STEPS.iter().copied().chain(["/sdd:specify", "other"]).collect();
+            let log: String = records
+                .iter()
+                .enumerate()
+                .map(|(n, &(id, step))| {
+                    format!(
+                        "{{\"incident_id\":{:?},\"step\":{:?},\"ref\":\"r{n}\"}}\n",
+                        IDS[id], steps[step]
+                    )
+                })
+                .collect();
+            let history: Vec<Commit> = commits
+                .iter()
+                .enumerate()
+                .map(|(n, (ids, spec))| Commit {
+                    sha: format!("c{n}"),
+                    time: 0,
+                    subject: format!("s{n}"),
+                    incident_ids: ids.iter().map(|&i| IDS[i].to_string()).collect(),
+                    files: if *spec { vec!["specs/hm/plan.md".into()] } else { vec![] },
+                })
+                .collect();
+            let s = sources(&log, history);
+            let spec = ["specs/hm/specify.md".to_string()];
+            for id in IDS.iter().chain(&["HM-3", "HM"]) {
+                let want = chain_by_scan(&s, id, &spec);
+                proptest::prop_assert_eq!(s.chain(id, &spec, true), want);
+            }
+        }
     }
 
     #[test]
