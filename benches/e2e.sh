@@ -7,7 +7,8 @@
 # each corpus once (cached under target/bench-e2e/corpus-N; regenerated when the generator's
 # source or SEED changes): N incidents, 5 Markdown files each (specify, plan, tasks, validation,
 # readiness), ~10% of specs with a planted concrete command, ~15% of readiness documents with a
-# blocker, ~8% semi-manual. Then per corpus:
+# blocker, ~8% semi-manual, and the trace log .sddgate/trace.jsonl with every incident's chain
+# (~3% of chains miss a link: blocked). Then per corpus:
 #   1. checks that `sddgate check` decides what the generator planted (its exit code is 1 by
 #      design; an exit 2 stops the benchmark, a different pass/semi/block count is reported);
 #   2. warms the page cache (every file read once);

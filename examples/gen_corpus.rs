@@ -9,8 +9,16 @@
 //! Pre-approved actions, 1–3 KB of varied prose), `plan.md`, `tasks.md`, `validation.md` and
 //! `readiness.md` (front matter scoring the incident, evidence pointing at the phase
 //! documents). `DIR/.git/` is created empty so that `sddgate` takes DIR as the repository root
-//! (`config::find_root` looks for the nearest ancestor holding `.git`); there is no trace log
-//! and no `.sddgate.yml`, so the built-in defaults apply (profile `standard`).
+//! (`config::find_root` looks for the nearest ancestor holding `.git`).
+//!
+//! The audit trail is there, as in a repository that follows the lesson: the trace log
+//! `DIR/.sddgate/trace.jsonl` holds the six links of every incident's chain (webhook received
+//! → event normalized → specify → spec diff → commit → validate), one record per line as
+//! `sddgate trace append` writes them, incident after incident. So `check` computes every
+//! incident's audit coverage from the log, as it does for its users. Such a log passes the
+//! built-in 4 MiB file limit at about 6,000 incidents, so `DIR/.sddgate.yml` raises
+//! `limits.max_file_size` to fit it (a repository with that many incidents needs the same);
+//! nothing else in it departs from the built-in defaults (profile `standard`).
 //!
 //! Planted findings, drawn independently per incident:
 //!
@@ -23,7 +31,9 @@
 //!   floor, security 0, coverage < 1, an evidence file that does not exist, a radius that is
 //!   missing or too wide without a verified dry-run, no rollback, a rollback path that does
 //!   not exist, stateful without a verified backup);
-//! - ~8% score 20–22 with no blocker: semi-manual.
+//! - ~8% score 20–22 with no blocker: semi-manual;
+//! - ~3% of chains miss one link in the trace log while the readiness document claims full
+//!   coverage: blocked (`audit_trace_incomplete`), whatever else the incident has.
 //!
 //! Clean specs also carry distractors that must stay silent (a tool named in prose without an
 //! invocation: "the on-call has kubectl access"), and the phase documents quote the read-only
@@ -43,9 +53,20 @@ use std::time::Instant;
 
 /// Bumped whenever the output for a given (N, seed) changes; `benches/e2e.sh` also hashes this
 /// file, so this is for humans and the marker file.
-const GEN_VERSION: u32 = 1;
+const GEN_VERSION: u32 = 2;
 const MARKER: &str = ".git/sddgate-corpus";
 const EXPECTED: &str = ".git/sddgate-corpus-expected.tsv";
+const TRACE_LOG: &str = ".sddgate/trace.jsonl";
+const CONFIG: &str = ".sddgate.yml";
+/// The six links of a chain, in order (`src/trace/mod.rs`).
+const STEPS: [&str; 6] = [
+    "webhook_received",
+    "incident_event_normalized",
+    "specify",
+    "spec_diff_created",
+    "commit",
+    "validate",
+];
 
 const P_COMMAND: f64 = 0.10;
 const P_TWO_COMMANDS: f64 = 0.20;
@@ -906,6 +927,10 @@ struct Incident {
     commands: usize,
     blocker: Option<Blocker>,
     semi: bool,
+    /// The link left out of the trace log, if any.
+    trace_gap: Option<&'static str>,
+    /// The incident's records of the trace log.
+    trace: String,
 }
 
 const CATS: [&str; 5] = [
@@ -1626,6 +1651,34 @@ fn incident(seed: u64, index: usize) -> Incident {
         "| 09:47:33 | `sddgate trace --incident {id}` | 0 |\n\nAll checks pass."
     );
 
+    // The trace log, drawn last so that every document above is the same with or without it.
+    let trace_gap = rng.chance(0.03).then(|| STEPS[rng.below(STEPS.len())]);
+    let expected = if trace_gap.is_some() {
+        "block"
+    } else {
+        expected
+    };
+    let mut trace = String::with_capacity(900);
+    for (k, step) in STEPS.iter().enumerate() {
+        if trace_gap == Some(*step) {
+            continue;
+        }
+        let reference = match *step {
+            "webhook_received" => format!("grafana:{}", rng.hex(16)),
+            "incident_event_normalized" => format!("event:{id}"),
+            "specify" => path("specify.md"),
+            "spec_diff_created" => path("plan.md"),
+            "commit" => format!("commit:{} (Incident-Id: {id})", rng.hex(12)),
+            _ => path("validation.md"),
+        };
+        let _ = writeln!(
+            trace,
+            r#"{{"ts":"2026-{month:02}-{day:02}T09:{:02}:{:02}Z","incident_id":"{id}","step":"{step}","ref":"{reference}"}}"#,
+            14 + 7 * k,
+            rng.below(60)
+        );
+    }
+
     Incident {
         dir,
         files: [
@@ -1639,6 +1692,8 @@ fn incident(seed: u64, index: usize) -> Incident {
         commands,
         blocker,
         semi,
+        trace_gap,
+        trace,
     }
 }
 
@@ -1652,10 +1707,13 @@ struct Totals {
     commands: usize,
     blockers: usize,
     semi: usize,
+    trace_gaps: usize,
     auto: usize,
     semi_manual: usize,
     block: usize,
     expected: Vec<(usize, String)>,
+    /// Each incident's trace records, by index.
+    trace: Vec<(usize, String)>,
 }
 
 fn write_range(
@@ -1677,6 +1735,7 @@ fn write_range(
         t.command_specs += usize::from(inc.commands > 0);
         t.blockers += usize::from(inc.blocker.is_some());
         t.semi += usize::from(inc.semi);
+        t.trace_gaps += usize::from(inc.trace_gap.is_some());
         match inc.expected {
             "auto" => t.auto += 1,
             "semi_manual" => t.semi_manual += 1,
@@ -1685,14 +1744,16 @@ fn write_range(
         t.expected.push((
             i,
             format!(
-                "{}\t{}\t{}\t{}\t{}\n",
+                "{}\t{}\t{}\t{}\t{}\t{}\n",
                 inc.dir,
                 inc.expected,
                 inc.commands,
                 inc.blocker.map_or("-", Blocker::id),
-                inc.semi
+                inc.semi,
+                inc.trace_gap.unwrap_or("-"),
             ),
         ));
+        t.trace.push((i, inc.trace));
     }
     Ok(t)
 }
@@ -1741,7 +1802,7 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(n: usize, root: &Path, seed: u64) -> Result<(), String> {
+pub fn run(n: usize, root: &Path, seed: u64) -> Result<(), String> {
     let start = Instant::now();
     let io = |p: &Path, e: std::io::Error| format!("{}: {e}", p.display());
     // Only an empty or missing directory, or one this generator wrote, is (re)written.
@@ -1758,7 +1819,13 @@ fn run(n: usize, root: &Path, seed: u64) -> Result<(), String> {
             ));
         }
         if ours {
-            for p in [root.join("specs"), root.join(MARKER), root.join(EXPECTED)] {
+            for p in [
+                root.join("specs"),
+                root.join(MARKER),
+                root.join(EXPECTED),
+                root.join(".sddgate"),
+                root.join(CONFIG),
+            ] {
                 let r = if p.is_dir() {
                     std::fs::remove_dir_all(&p)
                 } else {
@@ -1795,13 +1862,38 @@ fn run(n: usize, root: &Path, seed: u64) -> Result<(), String> {
         t.commands += r.commands;
         t.blockers += r.blockers;
         t.semi += r.semi;
+        t.trace_gaps += r.trace_gaps;
         t.auto += r.auto;
         t.semi_manual += r.semi_manual;
         t.block += r.block;
         t.expected.extend(r.expected);
+        t.trace.extend(r.trace);
     }
+    t.trace.sort_unstable_by_key(|(i, _)| *i);
+    let log: String = t
+        .trace
+        .iter()
+        .map(|(_, records)| records.as_str())
+        .collect();
+    std::fs::create_dir_all(root.join(".sddgate")).map_err(|e| io(root, e))?;
+    let p = root.join(TRACE_LOG);
+    std::fs::write(&p, &log).map_err(|e| io(&p, e))?;
+    // Room for the log twice over, never below the built-in 4 MiB.
+    let limit = (2 * log.len() as u64).next_power_of_two().max(4 << 20);
+    let p = root.join(CONFIG);
+    std::fs::write(
+        &p,
+        format!(
+            "# Written by gen_corpus: the trace log of {n} incidents is {} bytes, the built-in\n\
+             # file limit 4 MiB.\nlimits:\n  max_file_size: {limit}\n",
+            log.len()
+        ),
+    )
+    .map_err(|e| io(&p, e))?;
+    t.files += 2;
+    t.bytes += log.len() as u64;
     t.expected.sort_unstable_by_key(|(i, _)| *i);
-    let mut tsv = String::from("dir\texpected\tcommands\tblocker\tsemi\n");
+    let mut tsv = String::from("dir\texpected\tcommands\tblocker\tsemi\ttrace_gap\n");
     for (_, line) in &t.expected {
         tsv.push_str(line);
     }
@@ -1813,7 +1905,7 @@ fn run(n: usize, root: &Path, seed: u64) -> Result<(), String> {
 
     let shown: PathBuf = root.to_path_buf();
     println!(
-        "gen_corpus: {n} incidents, {} files, {:.1} MB in {} (seed {seed}, {:.2} s); planted: {} specs with {} concrete commands, {} readiness blockers, {} semi-manual scores; expected: auto {}, semi_manual {}, block {}",
+        "gen_corpus: {n} incidents, {} files, {:.1} MB in {} (seed {seed}, {:.2} s); planted: {} specs with {} concrete commands, {} readiness blockers, {} semi-manual scores, {} trace gaps; expected: auto {}, semi_manual {}, block {}",
         t.files,
         t.bytes as f64 / 1e6,
         shown.display(),
@@ -1822,6 +1914,7 @@ fn run(n: usize, root: &Path, seed: u64) -> Result<(), String> {
         t.commands,
         t.blockers,
         t.semi,
+        t.trace_gaps,
         t.auto,
         t.semi_manual,
         t.block
