@@ -25,6 +25,20 @@ pub fn map_owned<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync + Se
     }
 }
 
+/// `a` and `b`, side by side on the pool when `items` items are enough work for it (`b` is
+/// then usually a [`map`] over them), else one after the other on the calling thread.
+pub fn join<RA: Send, RB: Send>(
+    items: usize,
+    a: impl FnOnce() -> RA + Send,
+    b: impl FnOnce() -> RB + Send,
+) -> (RA, RB) {
+    if items < MIN_PARALLEL {
+        (a(), b())
+    } else {
+        rayon::join(a, b)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -34,6 +48,7 @@ mod tests {
             let doubled: Vec<usize> = items.iter().map(|i| i * 2).collect();
             assert_eq!(super::map(&items, |i| i * 2), doubled);
             assert_eq!(super::map_owned(items, |i| i * 2), doubled);
+            assert_eq!(super::join(n, || n + 1, || n * 2), (n + 1, n * 2));
         }
     }
 }

@@ -292,29 +292,37 @@ pub fn judge(
             .as_ref()
             .is_some_and(|f| c.contains(&crate::config::display_path(&config.root, f)))
     });
-    let trace_log = match gate::load_trace(config) {
+    // Every document is read, parsed and judged independently: in parallel (results are put
+    // back in a fixed order, so the report does not depend on scheduling). The trace log (one
+    // file, megabytes in a repository of thousands of incidents) is read beside the readiness
+    // documents, not before them.
+    // Each readiness document with the spec it names (or the problem with that name).
+    let (trace_log, reads) = crate::par::join(
+        found.readiness.len(),
+        || gate::load_trace(config),
+        || {
+            crate::par::map(&found.readiness, |file| {
+                gate::read_readiness(config, file, &config.root.join(file)).map(|r| {
+                    // The spec is read in full below: its substance is judged then.
+                    let spec = gate::spec_path_unread(config, &r);
+                    (r, spec)
+                })
+            })
+        },
+    );
+    let trace_log = match trace_log {
         Ok(t) => t,
         Err(e) => {
             errors.push(ErrorReport::from_error(&e));
             None
         }
     };
-
-    // Every document is read, parsed and judged independently: in parallel (results are put
-    // back in a fixed order, so the report does not depend on scheduling).
-    // Each readiness document with the spec it names (or the problem with that name).
     type Read = (
         Readiness,
         Result<Option<String>, crate::decide::EvidenceFact>,
     );
     let mut readiness: Vec<Read> = Vec::with_capacity(found.readiness.len());
-    for read in crate::par::map(&found.readiness, |file| {
-        gate::read_readiness(config, file, &config.root.join(file)).map(|r| {
-            // The spec is read in full below: its substance is judged then.
-            let spec = gate::spec_path_unread(config, &r);
-            (r, spec)
-        })
-    }) {
+    for read in reads {
         match read {
             Ok(r) => readiness.push(r),
             Err(e) => errors.push(ErrorReport::from_error(&e)),
