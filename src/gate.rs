@@ -206,11 +206,11 @@ pub fn facts(
     let rollback = rollback_fact(r, |p| memo(&mut seen, p, look));
     let spec_files: Vec<String> = spec.map(|s| s.file.clone()).into_iter().collect();
     let trace = trace.map(|sources| {
-        let chain = sources.chain(&r.incident_id.value, &spec_files, false);
+        let present = sources.present(&r.incident_id.value, &spec_files);
         TraceFact {
             log: sources.log_file.clone(),
-            computed: chain.value(),
-            missing_steps: chain.missing(),
+            computed: trace::coverage(&present),
+            missing_steps: trace::missing(&present),
         }
     });
     Facts {

@@ -67,6 +67,21 @@ impl Chain {
     }
 }
 
+/// Coverage of the links marked present (as [`Chain::value`]).
+pub fn coverage(present: &[bool; STEPS.len()]) -> f64 {
+    present.iter().filter(|p| **p).count() as f64 / STEPS.len() as f64
+}
+
+/// The steps not marked present, in order (as [`Chain::missing`]).
+pub fn missing(present: &[bool; STEPS.len()]) -> Vec<&'static str> {
+    STEPS
+        .iter()
+        .zip(present)
+        .filter(|(_, p)| !**p)
+        .map(|(s, _)| *s)
+        .collect()
+}
+
 /// The trace log of a run plus git history, read at most once and only when needed.
 pub struct Sources {
     pub log_file: String,
@@ -151,6 +166,36 @@ impl Sources {
             notes.push(n.clone());
         }
         notes
+    }
+
+    /// Which links of `incident_id`'s chain are present, in the order of [`STEPS`]: what
+    /// [`Self::chain`] finds without `all_sources`, without building its sources (`check`
+    /// needs only the coverage and the missing links, for every incident).
+    pub fn present(&self, incident_id: &str, spec_files: &[String]) -> [bool; STEPS.len()] {
+        let mut present = [false; STEPS.len()];
+        for r in self.records_of(incident_id) {
+            if let Some(k) = STEPS.iter().position(|s| *s == r.step) {
+                present[k] = true;
+            }
+        }
+        let needs_git = STEPS
+            .iter()
+            .zip(present)
+            .any(|(step, p)| GIT_STEPS.contains(step) && !p);
+        if needs_git {
+            let spec_dirs: Vec<String> = spec_files
+                .iter()
+                .filter_map(|f| f.rsplit_once('/').map(|(d, _)| format!("{d}/")))
+                .collect();
+            for c in self.commits_of(incident_id) {
+                present[4] = true;
+                present[3] |= c
+                    .files
+                    .iter()
+                    .any(|f| spec_files.contains(f) || spec_dirs.iter().any(|d| f.starts_with(d)));
+            }
+        }
+        present
     }
 
     /// The chain of `incident_id`. `spec_files` are the incident's spec files (repository-
@@ -370,6 +415,13 @@ mod tests {
             for id in IDS.iter().chain(&["HM-3", "HM"]) {
                 let want = chain_by_scan(&s, id, &spec);
                 proptest::prop_assert_eq!(s.chain(id, &spec, true), want);
+                // The presence alone is what the chain without `all_sources` shows.
+                let chain = s.chain(id, &spec, false);
+                let shown: Vec<bool> = chain.links.iter().map(|l| !l.sources.is_empty()).collect();
+                let present = s.present(id, &spec);
+                proptest::prop_assert_eq!(present.to_vec(), shown);
+                proptest::prop_assert_eq!(coverage(&present), chain.value());
+                proptest::prop_assert_eq!(missing(&present), chain.missing());
             }
         }
     }

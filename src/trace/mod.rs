@@ -7,7 +7,7 @@ mod chain;
 mod log;
 
 pub use append::{Appended, append, append_record, civil_from_days, rfc3339_utc, validate_entry};
-pub use chain::{Chain, Link, Source, Sources};
+pub use chain::{Chain, Link, Source, Sources, coverage, missing};
 pub use log::{Log, Record, parse};
 
 /// The six links of the chain, in causal order.
