@@ -41,10 +41,7 @@ pub fn parse(file: &str, bytes: &[u8]) -> Result<Log> {
     let mut line_no = 0u32;
     while offset < bytes.len() {
         line_no += 1;
-        let end = bytes[offset..]
-            .iter()
-            .position(|&b| b == b'\n')
-            .map(|i| offset + i);
+        let end = memchr::memchr(b'\n', &bytes[offset..]).map(|i| offset + i);
         let raw = &bytes[offset..end.unwrap_or(bytes.len())];
         let next = end.map(|e| e + 1).unwrap_or(bytes.len());
         let is_last = next >= bytes.len();
