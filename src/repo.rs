@@ -812,14 +812,18 @@ mod tests {
         (dir, root)
     }
 
-    /// What can be compared of an answer of [`resolve_with_meta`].
-    fn summary(
-        answer: Option<(PathBuf, Option<std::fs::Metadata>)>,
-    ) -> Option<(PathBuf, Option<(bool, bool, u64)>)> {
+    /// What can be compared of an answer of [`resolve_with_meta`]: the path, and whether a
+    /// regular file or a directory is there and its size.
+    #[cfg(unix)]
+    type Summary = Option<(PathBuf, Option<(bool, bool, u64)>)>;
+
+    #[cfg(unix)]
+    fn summary(answer: Option<(PathBuf, Option<std::fs::Metadata>)>) -> Summary {
         answer.map(|(p, m)| (p, m.map(|m| (m.is_file(), m.is_dir(), m.len()))))
     }
 
     /// [`resolve_with_meta`] as first written: every spelling by components.
+    #[cfg(unix)]
     fn resolve_with_meta_by_components(
         root: &Path,
         rel: &str,
