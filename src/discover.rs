@@ -35,7 +35,7 @@ pub fn discover(config: &Config, paths: &[PathBuf]) -> Result<Found> {
     for root in roots {
         let abs = absolute(&root);
         let meta = std::fs::metadata(&abs).map_err(|e| Error::io(&root, e))?;
-        let rel_root = rel(config, &abs);
+        let rel_root = rel(&config.root, &abs);
         if meta.is_file() {
             // A file named on the command line is checked whatever the globs and excludes say.
             let name = abs.file_name().and_then(|n| n.to_str()).unwrap_or("");
@@ -107,13 +107,18 @@ fn walk(
             if !entry.file_type().is_some_and(|t| t.is_file()) {
                 return WalkState::Continue;
             }
-            let r = rel(self.config, entry.path());
-            if self.exclude.is_some_and(|x| x.is_match(&r)) {
+            let r = rel(&self.config.root, entry.path());
+            // Prepared once for the two or three sets (as each `is_match` would prepare it).
+            let candidate = globset::Candidate::new(&r);
+            if self
+                .exclude
+                .is_some_and(|x| x.is_match_candidate(&candidate))
+            {
                 return WalkState::Continue;
             }
-            if self.specs.is_match(&r) {
+            if self.specs.is_match_candidate(&candidate) {
                 self.found.specs.push(r);
-            } else if self.readiness.is_match(&r) {
+            } else if self.readiness.is_match_candidate(&candidate) {
                 self.found.readiness.push(r);
             }
             WalkState::Continue
@@ -178,8 +183,20 @@ fn absolute(p: &Path) -> PathBuf {
 }
 
 /// Repository-relative, `/`-separated.
-fn rel(config: &Config, p: &Path) -> String {
-    p.strip_prefix(&config.root)
+fn rel(root: &Path, p: &Path) -> String {
+    // Plain names after `root/`: what the components would give, taken from the bytes.
+    if let Some(rest) = crate::repo::plain_below(root, p)
+        && let Ok(rest) = std::str::from_utf8(rest)
+        && !rest.contains('\\')
+    {
+        return rest.to_string();
+    }
+    rel_by_components(root, p)
+}
+
+/// [`rel`] by `strip_prefix`, for any path.
+fn rel_by_components(root: &Path, p: &Path) -> String {
+    p.strip_prefix(root)
         .unwrap_or(p)
         .to_string_lossy()
         .replace('\\', "/")
@@ -248,6 +265,18 @@ mod tests {
         // The same answer however the threads were scheduled.
         for _ in 0..5 {
             assert_eq!(discover(&config, &[]).unwrap(), found);
+        }
+    }
+
+    #[test]
+    fn relative_paths_are_those_of_the_components() {
+        use proptest::prelude::*;
+        for root in ["/w/repo", "/w/repo/", "/w//repo", "/"] {
+            let root = Path::new(root);
+            proptest!(|(tail in "[a./\\\\]{0,10}")| {
+                let p = PathBuf::from(format!("/w/repo{tail}"));
+                prop_assert_eq!(rel(root, &p), rel_by_components(root, &p));
+            });
         }
     }
 

@@ -148,11 +148,20 @@ fn spec_path_by(
 
 /// `./a//b` → `a/b`, so the same file is always shown the same way.
 pub fn normalize_rel(p: &str) -> String {
-    // Already in that form (the common case): every segment a plain name.
-    if cfg!(unix) && p.split('/').all(|s| !s.is_empty() && s != ".") {
-        return p.to_string();
+    normalized(p).into_owned()
+}
+
+/// [`normalize_rel`], borrowed when `p` is already in that form (the common case: every
+/// segment a name or `..`).
+fn normalized(p: &str) -> std::borrow::Cow<'_, str> {
+    if cfg!(unix)
+        && p.as_bytes()
+            .split(|&b| b == b'/')
+            .all(|s| !s.is_empty() && s != b".")
+    {
+        return std::borrow::Cow::Borrowed(p);
     }
-    normalize_components(p)
+    std::borrow::Cow::Owned(normalize_components(p))
 }
 
 fn normalize_components(p: &str) -> String {
@@ -176,8 +185,8 @@ pub fn facts(
     // A document names the same file under several categories and as its rollback: each
     // path is looked up once.
     let mut seen: Vec<(&str, EvidenceStatus)> = Vec::with_capacity(r.evidence.len() + 1);
-    let own = [Some(r.file.as_str()), spec.map(|s| s.file.as_str())];
-    let look = |p: &str| match (self_reference(p, &own), spec) {
+    let own = Own::new(&[Some(r.file.as_str()), spec.map(|s| s.file.as_str())]);
+    let look = |p: &str| match (own.reference(p), spec) {
         // The readiness document, or the repository root holding it, is never evidence.
         (Some(SelfRef::Readiness | SelfRef::Root), _) => EvidenceStatus::Empty,
         // The spec was just read, from the same place, and found to be a regular file inside
@@ -194,7 +203,7 @@ pub fn facts(
             path: p.clone(),
             // The spec is evidence of the spec, not of anything else.
             status: if *c != crate::model::Category::Spec
-                && self_reference(&p.value, &own) == Some(SelfRef::Spec)
+                && own.reference(&p.value) == Some(SelfRef::Spec)
             {
                 EvidenceStatus::Empty
             } else {
@@ -314,18 +323,33 @@ pub enum SelfRef {
 /// Whether an evidence path names the readiness document itself, its spec, or the repository
 /// root (`own` holds the readiness document and the spec, repository-relative).
 pub fn self_reference(path: &str, own: &[Option<&str>; 2]) -> Option<SelfRef> {
-    let p = normalize_rel(path);
-    let p = p.trim_end_matches('/');
-    if p.is_empty() {
-        return Some(SelfRef::Root);
+    Own::new(own).reference(path)
+}
+
+/// The readiness document and the spec of one incident, normalized once for the many
+/// [`self_reference`]s of its evidence.
+struct Own<'a>([Option<std::borrow::Cow<'a, str>>; 2]);
+
+impl<'a> Own<'a> {
+    fn new(own: &[Option<&'a str>; 2]) -> Own<'a> {
+        Own(own.map(|o| o.map(normalized)))
     }
-    if own[0].is_some_and(|r| normalize_rel(r) == p) {
-        return Some(SelfRef::Readiness);
+
+    /// [`self_reference`] of `path`.
+    fn reference(&self, path: &str) -> Option<SelfRef> {
+        let p = normalized(path);
+        let p = p.trim_end_matches('/');
+        if p.is_empty() {
+            return Some(SelfRef::Root);
+        }
+        if self.0[0].as_deref() == Some(p) {
+            return Some(SelfRef::Readiness);
+        }
+        if self.0[1].as_deref() == Some(p) {
+            return Some(SelfRef::Spec);
+        }
+        None
     }
-    if own[1].is_some_and(|s| normalize_rel(s) == p) {
-        return Some(SelfRef::Spec);
-    }
-    None
 }
 
 /// Warnings that explain a decision the evidence table alone would not: evidence naming the
@@ -335,10 +359,10 @@ fn notes_for_a_human(
     spec: Option<&LintedSpec>,
     trace: Option<&trace::Sources>,
 ) -> Vec<Violation> {
-    let own = [Some(r.file.as_str()), spec.map(|s| s.file.as_str())];
+    let own = Own::new(&[Some(r.file.as_str()), spec.map(|s| s.file.as_str())]);
     let mut out = Vec::new();
     for (c, p) in &r.evidence {
-        let what = match self_reference(&p.value, &own) {
+        let what = match own.reference(&p.value) {
             Some(SelfRef::Readiness) => "the readiness document itself",
             Some(SelfRef::Root) => "the repository root",
             Some(SelfRef::Spec) if *c != crate::model::Category::Spec => "the spec itself",
@@ -471,8 +495,47 @@ pub fn spec_without_readiness(spec: &LintedSpec) -> IncidentReport {
 
 #[cfg(test)]
 mod normalize_tests {
-    use super::{normalize_components, normalize_rel};
+    use super::{SelfRef, normalize_components, normalize_rel, self_reference};
     use proptest::prelude::*;
+
+    /// [`self_reference`] as first written: every side normalized into a new string.
+    fn self_reference_by_strings(path: &str, own: &[Option<&str>; 2]) -> Option<SelfRef> {
+        let p = normalize_components(path);
+        let p = p.trim_end_matches('/');
+        if p.is_empty() {
+            return Some(SelfRef::Root);
+        }
+        if own[0].is_some_and(|r| normalize_components(r) == p) {
+            return Some(SelfRef::Readiness);
+        }
+        if own[1].is_some_and(|s| normalize_components(s) == p) {
+            return Some(SelfRef::Spec);
+        }
+        None
+    }
+
+    #[test]
+    fn self_references() {
+        let own = [Some("specs/a/readiness.md"), Some("specs/a/specify.md")];
+        for (p, want) in [
+            ("specs/a/readiness.md", Some(SelfRef::Readiness)),
+            ("./specs//a/readiness.md", Some(SelfRef::Readiness)),
+            ("specs/a/specify.md/", Some(SelfRef::Spec)),
+            ("specs/a/./specify.md", Some(SelfRef::Spec)),
+            ("specs/a/plan.md", None),
+            ("specs/b/../a/specify.md", None),
+            (".", Some(SelfRef::Root)),
+            ("./", Some(SelfRef::Root)),
+            ("", Some(SelfRef::Root)),
+        ] {
+            assert_eq!(self_reference(p, &own), want, "{p:?}");
+            assert_eq!(self_reference_by_strings(p, &own), want, "{p:?}");
+        }
+        assert_eq!(
+            self_reference("specs/a/specify.md", &[Some("r.md"), None]),
+            None
+        );
+    }
 
     #[test]
     fn the_shortcut_agrees_with_the_components() {
@@ -487,6 +550,16 @@ mod normalize_tests {
         #[test]
         fn any_spelling_agrees(p in "[a./]{0,12}") {
             prop_assert_eq!(normalize_rel(&p), normalize_components(&p));
+        }
+
+        #[test]
+        fn self_references_agree(
+            p in "[a./]{0,8}",
+            r in prop::option::of("[a./]{0,8}"),
+            s in prop::option::of("[a./]{0,8}"),
+        ) {
+            let own = [r.as_deref(), s.as_deref()];
+            prop_assert_eq!(self_reference(&p, &own), self_reference_by_strings(&p, &own));
         }
     }
 }

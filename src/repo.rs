@@ -37,14 +37,74 @@ pub fn read_bounded(path: &Path, shown: &str, limit: u64) -> Result<Vec<u8>> {
 /// of the absolute path, for each of the hundreds of thousands of opens and `lstat`s of a
 /// whole-repository check. The working directory is read once; sddgate never changes it.
 fn short(path: &Path) -> &Path {
-    static CWD: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
-    match CWD.get_or_init(|| std::env::current_dir().ok()) {
-        Some(cwd) if path.is_absolute() => match path.strip_prefix(cwd) {
-            Ok(rel) if !rel.as_os_str().is_empty() => rel,
-            _ => path,
-        },
+    static CWD: std::sync::OnceLock<Option<(PathBuf, bool)>> = std::sync::OnceLock::new();
+    match CWD.get_or_init(|| {
+        let cwd = std::env::current_dir().ok()?;
+        let plain = is_plain_abs(cwd.as_os_str().as_encoded_bytes());
+        Some((cwd, plain))
+    }) {
+        Some((cwd, plain)) => short_from(path, cwd, *plain),
+        None => path,
+    }
+}
+
+/// [`short`] for the working directory `cwd` (`plain` when [`is_plain_abs`]).
+fn short_from<'p>(path: &'p Path, cwd: &Path, plain: bool) -> &'p Path {
+    if !path.is_absolute() {
+        return path;
+    }
+    // The bytes after `cwd/` when they are plain names: exactly what `strip_prefix` returns,
+    // found without comparing component by component.
+    #[cfg(unix)]
+    if plain
+        && let Some(rest) = path
+            .as_os_str()
+            .as_encoded_bytes()
+            .strip_prefix(cwd.as_os_str().as_encoded_bytes())
+            .and_then(|r| r.strip_prefix(b"/"))
+        && is_plain_rel(rest)
+    {
+        use std::os::unix::ffi::OsStrExt;
+        return Path::new(std::ffi::OsStr::from_bytes(rest));
+    }
+    let _ = plain;
+    short_by_components(path, cwd)
+}
+
+/// [`short`] by `strip_prefix`, for any spelling.
+fn short_by_components<'p>(path: &'p Path, cwd: &Path) -> &'p Path {
+    match path.strip_prefix(cwd) {
+        Ok(rel) if !rel.as_os_str().is_empty() => rel,
         _ => path,
     }
+}
+
+/// The bytes of `path` after `root/` when `root` is a plain absolute path and they are plain
+/// names (see [`is_plain_rel`]): then exactly what `path.strip_prefix(root)` returns.
+pub(crate) fn plain_below<'p>(root: &Path, path: &'p Path) -> Option<&'p [u8]> {
+    let root = root.as_os_str().as_encoded_bytes();
+    let rest = path
+        .as_os_str()
+        .as_encoded_bytes()
+        .strip_prefix(root)?
+        .strip_prefix(b"/")?;
+    (is_plain_abs(root) && is_plain_rel(rest)).then_some(rest)
+}
+
+/// Whether `rel` is one or more plain names joined by single slashes: no empty name (`//`, a
+/// leading or trailing `/`), no `.` and no `..`. For such a path every `std::path` operation
+/// (components, parent, file name, join, prefix) is the same as the operation on its bytes.
+fn is_plain_rel(rel: &[u8]) -> bool {
+    !rel.is_empty()
+        && rel
+            .split(|&b| b == b'/')
+            .all(|name| !name.is_empty() && name != b"." && name != b"..")
+}
+
+/// Whether `path` is `/` followed by a plain relative path (see [`is_plain_rel`]), as a
+/// canonical path other than `/` itself is.
+fn is_plain_abs(path: &[u8]) -> bool {
+    path.strip_prefix(b"/").is_some_and(is_plain_rel)
 }
 
 /// Opens `path` for reading without waiting: opening a FIFO for reading would otherwise block
@@ -177,6 +237,23 @@ pub fn is_regular_file(root: &Path, rel: &str) -> bool {
 /// - a drive prefix (`C:`), a leading `~` (a home directory to a shell);
 /// - percent-encoded dots, slashes or backslashes (`%2e%2e/`: a URL reader decodes them).
 pub fn refused_spelling(rel: &str) -> bool {
+    let b = rel.as_bytes();
+    // `%` followed by one of the encodings, whatever the case of its letter.
+    let encoded = |at: usize| {
+        matches!(
+            (b.get(at + 1), b.get(at + 2).map(u8::to_ascii_lowercase)),
+            (Some(b'2'), Some(b'e' | b'f')) | (Some(b'5'), Some(b'c')) | (Some(b'0'), Some(b'0'))
+        )
+    };
+    memchr::memchr2(b'\0', b'\\', b).is_some()
+        || b.first() == Some(&b'~')
+        || b.get(1) == Some(&b':') && b[0].is_ascii_alphabetic()
+        || memchr::memchr_iter(b'%', b).any(encoded)
+}
+
+/// [`refused_spelling`] as first written: the reference of its tests.
+#[cfg(test)]
+fn refused_spelling_by_lowercase(rel: &str) -> bool {
     let lower = rel.to_ascii_lowercase();
     rel.contains('\0')
         || rel.contains('\\')
@@ -193,6 +270,16 @@ fn resolve_with_meta(root: &Path, rel: &str) -> Option<(PathBuf, Option<std::fs:
     if refused_spelling(rel) {
         return None;
     }
+    #[cfg(unix)]
+    if is_plain_rel(rel.as_bytes()) && is_plain_abs(root.as_os_str().as_encoded_bytes()) {
+        return resolve_plain(root, rel);
+    }
+    resolve_any(root, rel)
+}
+
+/// [`resolve_with_meta`] of a spelling that is not refused, by `std::path` components: any
+/// spelling, and the reference of [`resolve_plain`].
+fn resolve_any(root: &Path, rel: &str) -> Option<(PathBuf, Option<std::fs::Metadata>)> {
     let p = Path::new(rel);
     let mut depth = 0i32;
     for c in p.components() {
@@ -217,6 +304,17 @@ fn resolve_with_meta(root: &Path, rel: &str) -> Option<(PathBuf, Option<std::fs:
             Walked::Outside => None,
         };
     };
+    judge_found(root, p, joined, lstat)
+}
+
+/// The rest of [`resolve_any`] once something is found at `joined` (`root` joined with `p`)
+/// and `lstat` tells what.
+fn judge_found(
+    root: &Path,
+    p: &Path,
+    joined: PathBuf,
+    lstat: std::fs::Metadata,
+) -> Option<(PathBuf, Option<std::fs::Metadata>)> {
     let meta = if lstat.file_type().is_symlink() {
         std::fs::metadata(short(&joined)).ok()
     } else {
@@ -237,6 +335,95 @@ fn resolve_with_meta(root: &Path, rel: &str) -> Option<(PathBuf, Option<std::fs:
         }
     }
     Some((joined, meta))
+}
+
+/// [`resolve_any`] of a plain path below a plain root (see [`is_plain_rel`]), with the same
+/// answers: nothing can lead above the root by its spelling, the directory part and the last
+/// name are byte slices, and whether the directory lies inside the root is remembered for the
+/// next path of the same directory (the evidence of one incident usually shares one).
+#[cfg(unix)]
+fn resolve_plain(root: &Path, rel: &str) -> Option<(PathBuf, Option<std::fs::Metadata>)> {
+    let joined = root.join(rel);
+    let Ok(lstat) = std::fs::symlink_metadata(short(&joined)) else {
+        return match walk(root, Path::new(rel)) {
+            Walked::Inside => Some((joined, None)),
+            Walked::Outside => None,
+        };
+    };
+    if lstat.file_type().is_symlink() {
+        // The link itself is followed by the system (rare: judged as any spelling is).
+        return judge_found(root, Path::new(rel), joined, lstat);
+    }
+    let (dir, name) = match rel.rfind('/') {
+        Some(at) => (
+            &joined.as_os_str().as_encoded_bytes()[..root.as_os_str().len() + 1 + at],
+            &rel[at + 1..],
+        ),
+        None => (root.as_os_str().as_encoded_bytes(), rel),
+    };
+    match dir_inside(root, dir, name) {
+        Some(true) => Some((joined, Some(lstat))),
+        Some(false) => None,
+        // The directory has no canonical form (a dangling link, a loop): walked.
+        None => match walk(root, Path::new(rel)) {
+            Walked::Outside => None,
+            Walked::Inside => Some((joined, Some(lstat))),
+        },
+    }
+}
+
+/// Where a directory lies once resolved by [`canonical_dir`], as [`resolve_plain`] needs it.
+#[cfg(unix)]
+#[derive(Clone, Copy)]
+enum DirPlace {
+    /// No canonical form (a dangling link, a loop, nothing there).
+    Unresolved,
+    /// Its canonical form starts with the canonical root.
+    Under,
+    /// Elsewhere: only a file named as the root itself can still be inside.
+    Aside,
+}
+
+#[cfg(unix)]
+thread_local! {
+    /// The places of the directories [`resolve_plain`] looked at on this thread, for one root,
+    /// keyed by their bytes (equal bytes are an equal path). [`canonical_dir`] never changes
+    /// its answer for a directory once given, so neither does this.
+    static PLACES: std::cell::RefCell<(PathBuf, std::collections::HashMap<Vec<u8>, DirPlace>)> =
+        std::cell::RefCell::new(Default::default());
+}
+
+/// Whether `dir/name` (a regular file or directory, not a link) lies inside the root once
+/// `dir` is resolved, as [`real_path`] and the check of [`resolve_any`] answer it; `None` when
+/// `dir` has no canonical form.
+#[cfg(unix)]
+fn dir_inside(root: &Path, dir: &[u8], name: &str) -> Option<bool> {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = Path::new(std::ffi::OsStr::from_bytes(dir));
+    let real_root = || canonical_dir(root).unwrap_or_else(|| root.to_path_buf());
+    let place = PLACES.with_borrow_mut(|(seen_root, places)| {
+        if seen_root.as_os_str() != root.as_os_str() {
+            *seen_root = root.to_path_buf();
+            places.clear();
+        }
+        let key = dir.as_os_str().as_encoded_bytes();
+        if let Some(&place) = places.get(key) {
+            return place;
+        }
+        let place = match canonical_dir(dir) {
+            None => DirPlace::Unresolved,
+            Some(canon) if canon.starts_with(real_root()) => DirPlace::Under,
+            Some(_) => DirPlace::Aside,
+        };
+        places.insert(key.to_vec(), place);
+        place
+    });
+    match place {
+        DirPlace::Unresolved => None,
+        DirPlace::Under => Some(true),
+        // `canon/name` may be the root itself (a link to the root's parent on the way).
+        DirPlace::Aside => Some(canonical_dir(dir)?.join(name).starts_with(real_root())),
+    }
 }
 
 #[derive(Debug, PartialEq)]
@@ -447,6 +634,66 @@ fn dir_has_substance(root: &Path, dir: &Path, depth: u32, budget: &mut usize) ->
 /// `TBD`, `FIXME`, `WIP`, `N/A`, `{}`, `[]`, `null`, `...`). A file whose first 64 KiB say
 /// nothing is padding, whatever follows.
 pub fn has_substance(head: &[u8]) -> bool {
+    // Line by line, each decoded on its own: the answer is usually on the first lines.
+    head.split(|&b| b == b'\n')
+        .any(|line| match std::str::from_utf8(line) {
+            Ok(text) => line_says_something(text),
+            Err(_) => line_says_something(&String::from_utf8_lossy(line)),
+        })
+}
+
+const PLACEHOLDERS: [&str; 12] = [
+    "todo",
+    "tbd",
+    "fixme",
+    "wip",
+    "n/a",
+    "na",
+    "none",
+    "placeholder",
+    "xxx",
+    "{}",
+    "[]",
+    "null",
+];
+
+/// One line of [`has_substance`].
+fn line_says_something(line: &str) -> bool {
+    let t = line.trim().trim_start_matches('\u{feff}');
+    if t.starts_with('#') {
+        return false; // a heading alone is a title, not content
+    }
+    let t = t.trim_matches(|c: char| {
+        c.is_whitespace() || matches!(c, '-' | '*' | '_' | '=' | '.' | ':' | '`' | '>' | '|')
+    });
+    if t.is_empty() || t == "<!-- -->" || t == "<!---->" {
+        return false;
+    }
+    // The lowercase of ASCII text is its ASCII lowercase: no new string needed.
+    if t.is_ascii() {
+        return !PLACEHOLDERS.iter().any(|p| t.eq_ignore_ascii_case(p));
+    }
+    // Lowercasing never makes fewer characters: past the longest placeholder's 11, none.
+    if t.chars().nth(11).is_some() {
+        return true;
+    }
+    !PLACEHOLDERS.contains(&t.to_lowercase().as_str())
+}
+
+/// Whether a `rollback:` value names a file rather than describing the rollback in words.
+pub fn looks_like_path(s: &str) -> bool {
+    let s = s.trim();
+    !s.contains(char::is_whitespace)
+        && (s.contains('/')
+            || [".md", ".yaml", ".yml", ".json", ".txt", ".sh"]
+                .iter()
+                .any(|e| s.ends_with(e)))
+}
+
+/// [`has_substance`] as first written (every line decoded lossily, every candidate lowercased
+/// into a new string): the reference of its tests.
+#[cfg(test)]
+fn has_substance_by_lossy_lines(head: &[u8]) -> bool {
     const PLACEHOLDERS: [&str; 12] = [
         "todo",
         "tbd",
@@ -476,16 +723,6 @@ pub fn has_substance(head: &[u8]) -> bool {
         }
         !PLACEHOLDERS.contains(&t.to_lowercase().as_str())
     })
-}
-
-/// Whether a `rollback:` value names a file rather than describing the rollback in words.
-pub fn looks_like_path(s: &str) -> bool {
-    let s = s.trim();
-    !s.contains(char::is_whitespace)
-        && (s.contains('/')
-            || [".md", ".yaml", ".yml", ".json", ".txt", ".sh"]
-                .iter()
-                .any(|e| s.ends_with(e)))
 }
 
 #[cfg(test)]
@@ -542,5 +779,290 @@ mod tests {
         assert!(!looks_like_path(
             "restore the previous ReplicaSet and page on-call"
         ));
+    }
+
+    /// A tree with every kind of place a path can lead to: files (empty or not), directories,
+    /// links inside, out of the root, dangling, looping, and to the root's parent.
+    #[cfg(unix)]
+    fn tree() -> (tempfile::TempDir, PathBuf) {
+        use std::os::unix::fs::symlink;
+        let dir = tempfile::tempdir().unwrap();
+        let base = std::fs::canonicalize(dir.path()).unwrap();
+        let root = base.join("root");
+        let out = base.join("out");
+        for d in ["a/sub", "b", "e"] {
+            std::fs::create_dir_all(root.join(d)).unwrap();
+        }
+        std::fs::create_dir_all(&out).unwrap();
+        std::fs::write(root.join("a/x.md"), "# t\n\nsome words\n").unwrap();
+        std::fs::write(root.join("a/empty.md"), "").unwrap();
+        std::fs::write(root.join("a/todo.md"), "TODO\n").unwrap();
+        std::fs::write(root.join("a/sub/y.md"), "y").unwrap();
+        std::fs::write(root.join("b/z.md"), "z").unwrap();
+        std::fs::write(out.join("secret.md"), "secret").unwrap();
+        symlink(&out, root.join("out_link")).unwrap();
+        symlink("a", root.join("in_link")).unwrap();
+        symlink("../a/x.md", root.join("b/file_link")).unwrap();
+        symlink(out.join("secret.md"), root.join("b/out_file")).unwrap();
+        symlink("nowhere", root.join("dangling")).unwrap();
+        symlink("loop2", root.join("loop1")).unwrap();
+        symlink("loop1", root.join("loop2")).unwrap();
+        symlink("..", root.join("up")).unwrap();
+        symlink("../..", root.join("a/up2")).unwrap();
+        (dir, root)
+    }
+
+    /// What can be compared of an answer of [`resolve_with_meta`]: the path, and whether a
+    /// regular file or a directory is there and its size.
+    #[cfg(unix)]
+    type Summary = Option<(PathBuf, Option<(bool, bool, u64)>)>;
+
+    #[cfg(unix)]
+    fn summary(answer: Option<(PathBuf, Option<std::fs::Metadata>)>) -> Summary {
+        answer.map(|(p, m)| (p, m.map(|m| (m.is_file(), m.is_dir(), m.len()))))
+    }
+
+    /// [`resolve_with_meta`] as first written: every spelling by components.
+    #[cfg(unix)]
+    fn resolve_with_meta_by_components(
+        root: &Path,
+        rel: &str,
+    ) -> Option<(PathBuf, Option<std::fs::Metadata>)> {
+        if refused_spelling_by_lowercase(rel) {
+            return None;
+        }
+        resolve_any(root, rel)
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn plain_paths_resolve_as_any_spelling_does() {
+        let (_dir, root) = tree();
+        for rel in [
+            "a/x.md",
+            "a/empty.md",
+            "a/sub",
+            "a/sub/y.md",
+            "a/nope.md",
+            "nope/x.md",
+            "out_link/secret.md",
+            "out_link",
+            "in_link/x.md",
+            "b/file_link",
+            "b/out_file",
+            "dangling",
+            "dangling/x",
+            "loop1",
+            "loop1/x",
+            "up",
+            "up/root/a/x.md",
+            "up/out/secret.md",
+            "a/up2/root",
+            "a/up2/root/a/x.md",
+            "a/x.md/more",
+            "x",
+        ] {
+            assert_eq!(
+                summary(resolve_with_meta(&root, rel)),
+                summary(resolve_with_meta_by_components(&root, rel)),
+                "{rel}"
+            );
+            // A root spelled `root/.` is not plain: judged by components.
+            assert_eq!(
+                evidence_status(&root, rel),
+                evidence_status(&root.join("."), rel),
+                "{rel}"
+            );
+        }
+        assert_eq!(evidence_status(&root, "a/x.md"), EvidenceStatus::Present);
+        assert_eq!(evidence_status(&root, "a/todo.md"), EvidenceStatus::Empty);
+        assert_eq!(
+            evidence_status(&root, "up/root/a/x.md"),
+            EvidenceStatus::Present
+        );
+        assert_eq!(
+            evidence_status(&root, "up/out/secret.md"),
+            EvidenceStatus::OutsideRepository
+        );
+        assert_eq!(
+            evidence_status(&root, "out_link/secret.md"),
+            EvidenceStatus::OutsideRepository
+        );
+    }
+
+    #[test]
+    fn plain_spellings() {
+        for (rel, plain) in [
+            ("a", true),
+            ("a/b.md", true),
+            ("a/..b/.c", true),
+            ("", false),
+            (".", false),
+            ("..", false),
+            ("a/", false),
+            ("/a", false),
+            ("a//b", false),
+            ("a/./b", false),
+            ("a/../b", false),
+            ("a/.", false),
+        ] {
+            assert_eq!(is_plain_rel(rel.as_bytes()), plain, "{rel:?}");
+        }
+        assert!(is_plain_abs(b"/a/b"));
+        assert!(!is_plain_abs(b"/"));
+        assert!(!is_plain_abs(b"/a/"));
+        assert!(!is_plain_abs(b"a/b"));
+    }
+
+    #[test]
+    fn short_paths_are_those_of_strip_prefix() {
+        let cwd = Path::new("/w/repo");
+        for p in [
+            "/w/repo/a/b.md",
+            "/w/repo/a",
+            "/w/repo",
+            "/w/repo/",
+            "/w/repo/./a",
+            "/w/repo//a",
+            "/w/repo/a/",
+            "/w/repo/a/.",
+            "/w/repo/a/../b",
+            "/w/repos/a",
+            "/w/rep",
+            "/x/a",
+            "a/b",
+            "/",
+        ] {
+            let p = Path::new(p);
+            assert_eq!(
+                short_from(p, cwd, true).as_os_str(),
+                short_by_components(p, cwd).as_os_str(),
+                "{p:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn substance_of_lines() {
+        for (head, says) in [
+            ("", false),
+            ("# Title\n\n", false),
+            ("# Title\n\nwords", true),
+            ("TODO", false),
+            ("- [ ] tbd", true),
+            ("**N/A**", false),
+            ("\u{212a}", true),
+            ("nul\u{212a}", true),
+            ("\u{feff}None", false),
+            ("---\n***\n  \n", false),
+            ("PlaceHolder", false),
+            ("placeholders", true),
+            (
+                "\u{212a}\u{212a}\u{212a}\u{212a}\u{212a}\u{212a}xxxxxx",
+                true,
+            ),
+            ("PLACEHOLDE\u{212a}", true),
+            ("placeholder\u{e9}", true),
+            ("n/\u{c5}", true),
+        ] {
+            assert_eq!(has_substance(head.as_bytes()), says, "{head:?}");
+            assert_eq!(
+                has_substance_by_lossy_lines(head.as_bytes()),
+                says,
+                "{head:?}"
+            );
+        }
+        // The shortcut past 11 characters holds while no placeholder is longer.
+        assert!(PLACEHOLDERS.iter().all(|p| p.chars().count() <= 11));
+        // A byte that is not UTF-8 reads as a replacement character: something.
+        assert!(has_substance(b"\xff"));
+        assert!(has_substance_by_lossy_lines(b"\xff"));
+    }
+
+    #[cfg(unix)]
+    mod differential {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn spelling() -> impl Strategy<Value = String> {
+            let name = prop::sample::select(vec![
+                "a",
+                "x.md",
+                "empty.md",
+                "sub",
+                "y.md",
+                "b",
+                "z.md",
+                "file_link",
+                "out_file",
+                "out_link",
+                "secret.md",
+                "in_link",
+                "dangling",
+                "loop1",
+                "up",
+                "up2",
+                "root",
+                "out",
+                "..",
+                ".",
+                "",
+                "nope",
+                "e",
+            ]);
+            (
+                prop::collection::vec(name, 1..6),
+                any::<bool>(),
+                any::<bool>(),
+            )
+                .prop_map(|(names, lead, trail)| {
+                    let mut s = names.join("/");
+                    if lead {
+                        s.insert(0, '/');
+                    }
+                    if trail {
+                        s.push('/');
+                    }
+                    s
+                })
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(512))]
+
+            #[test]
+            fn any_spelling_resolves_as_by_components(rel in spelling()) {
+                let (_dir, root) = tree();
+                prop_assert_eq!(
+                    summary(resolve_with_meta(&root, &rel)),
+                    summary(resolve_with_meta_by_components(&root, &rel))
+                );
+            }
+
+            #[test]
+            fn refused_spellings_agree(rel in "[a%25eEfFcC0\\\\~:/.\\x00]{0,8}") {
+                prop_assert_eq!(refused_spelling(&rel), refused_spelling_by_lowercase(&rel));
+            }
+
+            #[test]
+            fn substance_agrees(head in prop::collection::vec(prop::sample::select(vec![
+                &b"\n"[..], b" ", b"#", b"-", b"*", b"todo", b"TBD", b"n/a", b"None", b"null",
+                b"{}", b"word", b"\xef\xbb\xbf", b"\xe2\x84\xaa", b"\xc4\xb0", b"\xff", b"<!-- -->",
+                b"`", b"\t", b"\r", b"x", b"\xc2\xa0",
+            ]), 0..12)) {
+                let head: Vec<u8> = head.concat();
+                prop_assert_eq!(has_substance(&head), has_substance_by_lossy_lines(&head));
+            }
+
+            #[test]
+            fn short_agrees(tail in "[a./]{0,8}") {
+                let cwd = Path::new("/w/repo");
+                let p = PathBuf::from(format!("/w/repo{tail}"));
+                prop_assert_eq!(
+                    short_from(&p, cwd, true).as_os_str(),
+                    short_by_components(&p, cwd).as_os_str()
+                );
+            }
+        }
     }
 }
