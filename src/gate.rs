@@ -49,8 +49,10 @@ pub struct LintedSpec {
 
 pub fn lint_spec(config: &Config, shown: &str, path: &Path) -> Result<LintedSpec> {
     let text = config.files.read_text(path, shown, config.max_file_size)?;
-    let spec = specify::parse(shown, &text, config)?;
-    let lint = speclint::lint(&spec, &text, config);
+    // One Markdown pass serves the spec parser and the command lint.
+    let md = crate::lint::Markdown::parse(&text);
+    let spec = specify::parse_with(shown, &text, &md, config)?;
+    let lint = speclint::lint_with(&spec, &text, &md, config);
     let head = &text.as_bytes()[..text.len().min(repo::SUBSTANCE_PREFIX)];
     Ok(LintedSpec {
         file: shown.to_string(),

@@ -68,6 +68,12 @@ impl Suppressed {
 }
 
 pub fn lint(spec: &Spec, text: &str, config: &Config) -> SpecLint {
+    lint_with(spec, text, &lint::Markdown::parse(text), config)
+}
+
+/// [`lint`] over the Markdown events of `text` parsed already (the parse the spec parser
+/// shared, see [`crate::parse::specify::parse_with`]).
+pub fn lint_with(spec: &Spec, text: &str, md: &lint::Markdown<'_>, config: &Config) -> SpecLint {
     // Built on the first finding that needs a position: most specs have none.
     let idx = std::cell::OnceCell::new();
     let position = |offset: usize| {
@@ -78,7 +84,7 @@ pub fn lint(spec: &Spec, text: &str, config: &Config) -> SpecLint {
     let mut findings = Vec::new();
     let mut raw: Vec<Violation> = Vec::new();
 
-    let hits: Vec<CommandHit> = lint::find_commands(text, config.commands());
+    let hits: Vec<CommandHit> = lint::find_commands_in(text, md, config.commands());
     for h in &hits {
         let (line, col) = position(h.start);
         let len = text

@@ -31,6 +31,7 @@ use std::ops::Range;
 
 pub use directive::{Directive, directives};
 pub use patterns::{CommandPatterns, CommandsConfig, PatternError, ToolSpec};
+pub use regions::Markdown;
 
 use invocation::{Found, Locals};
 use patterns::{KIND_STATEMENT, KIND_WORD};
@@ -73,9 +74,18 @@ const MAX_NESTING: usize = 3;
 /// Scans a whole Markdown file (YAML front matter included, scanned as prose). Hits sorted by
 /// `start`, at most one per command.
 pub fn find_commands(source: &str, pats: &CommandPatterns) -> Vec<CommandHit> {
+    find_commands_in(source, &Markdown::parse(source), pats)
+}
+
+/// [`find_commands`] over the events of `source` parsed already ([`Markdown::parse`]).
+pub fn find_commands_in(
+    source: &str,
+    md: &Markdown<'_>,
+    pats: &CommandPatterns,
+) -> Vec<CommandHit> {
     let mut hits = Vec::new();
     let mut locals = Locals::default();
-    regions::each_unit(source, &mut |unit| {
+    regions::each_unit(source, md, &mut |unit| {
         Scanner {
             source,
             unit,

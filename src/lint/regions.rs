@@ -56,10 +56,41 @@ pub(crate) fn markdown_options() -> Options {
         | Options::ENABLE_YAML_STYLE_METADATA_BLOCKS
 }
 
-/// Splits `source` into units and hands each to `sink`, in source order (a code span before
-/// the paragraph around it, as it is completed first). Empty units are dropped. The units'
-/// buffers are reused, so a unit lives only as long as the call that receives it.
-pub(crate) fn each_unit(source: &str, sink: &mut dyn FnMut(&Unit)) {
+/// A file's Markdown events as the lint reads them ([`markdown_options`]), with their source
+/// ranges, and the titles of its reference definitions. Parsed once per spec and shared with
+/// the spec parser (`parse::specify`), which reads the same events where they are provably
+/// the ones its own options would give.
+pub struct Markdown<'a> {
+    events: Vec<(Event<'a>, Range<usize>)>,
+    /// Reference definition titles and the definitions' ranges, in the parser's order.
+    titles: Vec<(String, Range<usize>)>,
+}
+
+impl<'a> Markdown<'a> {
+    pub fn parse(source: &'a str) -> Markdown<'a> {
+        let parser = Parser::new_ext(source, markdown_options()).into_offset_iter();
+        let titles = parser
+            .reference_definitions()
+            .iter()
+            .filter_map(|(_, def)| Some((def.title.as_deref()?.to_string(), def.span.clone())))
+            .collect();
+        Markdown {
+            events: parser.collect(),
+            titles,
+        }
+    }
+
+    /// The events in source order, ranges absolute.
+    pub(crate) fn events(&self) -> &[(Event<'a>, Range<usize>)] {
+        &self.events
+    }
+}
+
+/// Splits `source`, parsed as `md`, into units and hands each to `sink`, in source order (a
+/// code span before the paragraph around it, as it is completed first). Empty units are
+/// dropped. The units' buffers are reused, so a unit lives only as long as the call that
+/// receives it.
+pub(crate) fn each_unit(source: &str, md: &Markdown<'_>, sink: &mut dyn FnMut(&Unit)) {
     let mut b = Builder {
         source,
         sink,
@@ -72,19 +103,17 @@ pub(crate) fn each_unit(source: &str, sink: &mut dyn FnMut(&Unit)) {
     // The source ranges of the suppression directives, in order.
     let skipped: Vec<Range<usize>> = directives(source).into_iter().map(|d| d.range).collect();
 
-    let events = Parser::new_ext(source, markdown_options()).into_offset_iter();
     // Titles of reference definitions (`[ops]: https://… "title"`) show as tooltips.
-    for (_, def) in events.reference_definitions().iter() {
-        if let Some(title) = &def.title {
-            b.title(title, def.span.clone());
-        }
+    for (title, span) in &md.titles {
+        b.title(title, span.clone());
     }
-    for (event, range) in events {
+    for (event, range) in &md.events {
+        let range = range.clone();
         if within(&skipped, &range) {
             continue;
         }
         match event {
-            Event::Start(Tag::Link { ref title, .. } | Tag::Image { ref title, .. })
+            Event::Start(Tag::Link { title, .. } | Tag::Image { title, .. })
                 if !title.is_empty() =>
             {
                 b.title(title, range.clone());
@@ -125,9 +154,9 @@ pub(crate) fn each_unit(source: &str, sink: &mut dyn FnMut(&Unit)) {
             }
             Event::Text(text) => {
                 if let Some((code, _)) = b.code.as_mut() {
-                    push_text(code, source, &text, range, false);
+                    push_text(code, source, text, range, false);
                 } else {
-                    push_text(&mut b.prose, source, &text, range, in_meta);
+                    push_text(&mut b.prose, source, text, range, in_meta);
                 }
             }
             Event::Code(_) => {
@@ -140,7 +169,7 @@ pub(crate) fn each_unit(source: &str, sink: &mut dyn FnMut(&Unit)) {
                     // before and after one on the same line is read).
                     let parts = outside(&skipped, &range);
                     match parts.as_slice() {
-                        [whole] if *whole == range => push_html(block, &text, range.start),
+                        [whole] if *whole == range => push_html(block, text, range.start),
                         _ => {
                             for r in parts {
                                 if let Some(part) = source.get(r.clone()) {
@@ -153,15 +182,15 @@ pub(crate) fn each_unit(source: &str, sink: &mut dyn FnMut(&Unit)) {
                     // A comment inside a paragraph: scanned on its own, and the text around it
                     // is joined as it renders (`kube<!-- -->ctl` reads `kubectl`).
                     let mut unit = b.fresh();
-                    unit.push_source(&text, range.start, true);
+                    unit.push_source(text, range.start, true);
                     b.push_unit(UnitKind::ProseLines, unit);
-                } else if let Some(tag) = html_tag(&text) {
+                } else if let Some(tag) = html_tag(text) {
                     // An inline tag renders as nothing (the text around it is joined), but
                     // what it says is read: `alt`/`title` values, and the whole of a tag that
                     // is no HTML element (`<kubectl delete pod x>`).
                     let mut unit = b.fresh();
                     if tag.class == TagClass::Unknown {
-                        unit.push_source(&text, range.start, true);
+                        unit.push_source(text, range.start, true);
                     }
                     for r in &tag.values {
                         unit.push_separator(' ', range.start + r.start);
@@ -174,8 +203,8 @@ pub(crate) fn each_unit(source: &str, sink: &mut dyn FnMut(&Unit)) {
             Event::FootnoteReference(_) | Event::TaskListMarker(_) | Event::Rule => {
                 b.prose.push_separator(' ', range.start);
             }
-            Event::Start(tag) if !is_inline(&tag) => b.flush_prose(UnitKind::Prose),
-            Event::End(tag) if !is_inline_end(&tag) => b.flush_prose(UnitKind::Prose),
+            Event::Start(tag) if !is_inline(tag) => b.flush_prose(UnitKind::Prose),
+            Event::End(tag) if !is_inline_end(tag) => b.flush_prose(UnitKind::Prose),
             _ => {}
         }
     }

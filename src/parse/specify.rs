@@ -3,10 +3,11 @@
 
 use crate::config::{Config, SectionKind};
 use crate::error::{Error, Result};
+use crate::lint::Markdown;
 use crate::model::Radius;
 use crate::parse::{frontmatter, locate, yaml};
 use crate::span::{LineIndex, Located};
-use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{CodeBlockKind, Event, MetadataBlockKind, Options, Parser, Tag, TagEnd};
 use regex::Regex;
 use serde::Deserialize;
 use std::ops::Range;
@@ -85,6 +86,17 @@ static IDENT: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^[A-Za-z][A-Za-z0-9_.:-]*$").expect("static regex"));
 
 pub fn parse(file: &str, text: &str, config: &Config) -> Result<Spec> {
+    parse_from(file, text, None, config)
+}
+
+/// [`parse`] reading the events of the lint's parse of the same text (`md`, from
+/// [`Markdown::parse`]) instead of a pass of its own, wherever they are the events that pass
+/// would give (see [`shared_body`]); elsewhere it makes its own pass, as [`parse`] does.
+pub fn parse_with(file: &str, text: &str, md: &Markdown<'_>, config: &Config) -> Result<Spec> {
+    parse_from(file, text, Some(md), config)
+}
+
+fn parse_from(file: &str, text: &str, md: Option<&Markdown<'_>>, config: &Config) -> Result<Spec> {
     let idx = LineIndex::new(text);
     let fm = frontmatter::split(text).map_err(|m| Error::input(file, 1, 1, m))?;
     let front = match &fm {
@@ -95,73 +107,39 @@ pub fn parse(file: &str, text: &str, config: &Config) -> Result<Spec> {
         None => None,
     };
     let body_start = fm.as_ref().map(|f| f.body_start).unwrap_or(0);
-    let body = &text[body_start..];
 
-    let mut sections: Vec<Section> = Vec::new();
-    let mut code_ranges = Vec::new();
-    let mut item_ranges: Vec<(Range<usize>, usize)> = Vec::new(); // (range, section index)
-    let mut yaml_blocks: Vec<(Range<usize>, usize)> = Vec::new();
-    let mut heading: Option<(u8, usize, String)> = None;
-    let mut list_depth = 0usize;
-    let mut in_yaml_block: Option<usize> = None;
-
-    let opts = Options::ENABLE_TABLES
-        | Options::ENABLE_STRIKETHROUGH
-        | Options::ENABLE_FOOTNOTES
-        | Options::ENABLE_TASKLISTS;
-    for (ev, r) in Parser::new_ext(body, opts).into_offset_iter() {
-        let r = r.start + body_start..r.end + body_start;
-        match ev {
-            Event::Start(Tag::Heading { level, .. }) => {
-                heading = Some((level as u8, r.start, String::new()))
+    let mut b = Body {
+        text,
+        idx: &idx,
+        config,
+        sections: Vec::new(),
+        code_ranges: Vec::new(),
+        item_ranges: Vec::new(),
+        yaml_blocks: Vec::new(),
+        heading: None,
+        list_depth: 0,
+        in_yaml_block: None,
+    };
+    match md.and_then(|md| shared_body(text, fm.is_some(), body_start, md.events())) {
+        Some(events) => {
+            for (ev, r) in events {
+                b.event(ev, r.clone());
             }
-            Event::End(TagEnd::Heading(_)) => {
-                if let Some((level, start, title)) = heading.take() {
-                    let (line, col) = idx.position(text, start);
-                    sections.push(Section {
-                        kind: config.section_of(&title),
-                        title: title.trim().to_string(),
-                        level,
-                        line,
-                        col,
-                        has_content: false,
-                    });
-                }
-            }
-            Event::Text(t) | Event::Code(t) if heading.is_some() => {
-                if let Some((_, _, title)) = heading.as_mut() {
-                    title.push_str(&t);
-                }
-            }
-            Event::Code(_) => code_ranges.push(r.clone()),
-            Event::Start(Tag::CodeBlock(kind)) => {
-                code_ranges.push(r.clone());
-                let is_yaml = matches!(&kind, CodeBlockKind::Fenced(lang) if matches!(lang.split_whitespace().next(), Some("yaml" | "yml")));
-                if is_yaml && current_kind(&sections) == Some(SectionKind::Actions) {
-                    in_yaml_block = Some(r.start);
-                }
-            }
-            Event::Text(_) if in_yaml_block.is_some() => {
-                yaml_blocks.push((r.clone(), sections.len() - 1));
-            }
-            Event::End(TagEnd::CodeBlock) => in_yaml_block = None,
-            Event::Start(Tag::List(_)) => list_depth += 1,
-            Event::End(TagEnd::List(_)) => list_depth = list_depth.saturating_sub(1),
-            Event::Start(Tag::Item)
-                if list_depth == 1 && current_kind(&sections) == Some(SectionKind::Actions) =>
-            {
-                item_ranges.push((r.clone(), sections.len() - 1));
-            }
-            _ => {}
         }
-        if heading.is_none()
-            && let Some(s) = sections.last_mut()
-            && !s.has_content
-            && past_line(&idx, r.start, s.line)
-        {
-            s.has_content = true;
+        None => {
+            let body = &text[body_start..];
+            for (ev, r) in Parser::new_ext(body, body_options()).into_offset_iter() {
+                b.event(&ev, r.start + body_start..r.end + body_start);
+            }
         }
     }
+    let Body {
+        sections,
+        code_ranges,
+        item_ranges,
+        yaml_blocks,
+        ..
+    } = b;
 
     let mut actions = Vec::new();
     let mut unnamed = Vec::new();
@@ -182,6 +160,172 @@ pub fn parse(file: &str, text: &str, config: &Config) -> Result<Spec> {
         suppressions,
         code_ranges,
     })
+}
+
+/// The Markdown extensions the body is read with when it gets a pass of its own.
+fn body_options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_TASKLISTS
+}
+
+/// The events of the lint's parse of `text` that stand for the body (from `body_start`), when
+/// they are exactly the events a pass of its own over the body would give, or `None`.
+///
+/// The lint's parse differs from the body's own in three ways, each ruled out here:
+/// - it spans the front matter, which it reads as a metadata block: taken only when that block
+///   is where [`frontmatter::split`] found the front matter (it starts the file and the parser
+///   resumes exactly at `body_start`, its state as fresh as at the start of a file);
+/// - it reads a `---` block anywhere as a metadata block (the body's options read a thematic
+///   break or a setext heading there): refused when any other one is seen;
+/// - it has no task lists: a list item opening with `[ ]`, `[x]` or `[X]` is read as a
+///   paragraph `[ ] …` rather than a marker and a paragraph (or, with nothing after it, an
+///   empty item that a next line may not continue), which can change a heading's text or an
+///   item's extent: refused when the body has anything that could be such a marker.
+fn shared_body<'m, 'a>(
+    text: &str,
+    has_front: bool,
+    body_start: usize,
+    events: &'m [(Event<'a>, Range<usize>)],
+) -> Option<&'m [(Event<'a>, Range<usize>)]> {
+    if may_have_task_marker(text.get(body_start..)?) {
+        return None;
+    }
+    let body = if has_front {
+        let (Event::Start(Tag::MetadataBlock(MetadataBlockKind::YamlStyle)), r) = events.first()?
+        else {
+            return None;
+        };
+        if r.start != 0 {
+            return None;
+        }
+        let end = events
+            .iter()
+            .position(|(e, _)| matches!(e, Event::End(TagEnd::MetadataBlock(_))))?;
+        let close = events[end].1.end;
+        if close.checked_add(line_end(text.get(close..)?)?) != Some(body_start) {
+            return None;
+        }
+        &events[end + 1..]
+    } else {
+        events
+    };
+    let another = body
+        .iter()
+        .any(|(e, _)| matches!(e, Event::Start(Tag::MetadataBlock(_))));
+    (!another).then_some(body)
+}
+
+/// The length of the line ending that `rest` starts with, after blanks (as the Markdown parser
+/// skips it after a closing metadata fence), or `None` when something else is on the line.
+fn line_end(rest: &str) -> Option<usize> {
+    let b = rest.as_bytes();
+    let blanks = b
+        .iter()
+        .take_while(|c| matches!(c, b' ' | b'\t' | b'\x0b' | b'\x0c'))
+        .count();
+    let eol = match &b[blanks..] {
+        [] => 0,
+        [b'\r', b'\n', ..] => 2,
+        [b'\n' | b'\r', ..] => 1,
+        _ => return None,
+    };
+    Some(blanks + eol)
+}
+
+/// Whether `body` has a `[ ]`, `[x]` or `[X]` (any blank inside) with nothing but blanks
+/// between it and a list marker character before it on its line: a superset of the task list
+/// markers the parser recognises.
+fn may_have_task_marker(body: &str) -> bool {
+    let b = body.as_bytes();
+    memchr::memchr_iter(b'[', b).any(|i| {
+        let marker = matches!(
+            b.get(i + 1),
+            Some(b' ' | b'\t' | b'\x0b' | b'\x0c' | b'x' | b'X')
+        ) && b.get(i + 2) == Some(&b']');
+        marker
+            && b[..i]
+                .iter()
+                .rev()
+                .find(|c| !matches!(c, b' ' | b'\t' | b'\x0b' | b'\x0c'))
+                .is_some_and(|c| matches!(c, b'-' | b'*' | b'+' | b'.' | b')'))
+    })
+}
+
+/// The state of the pass over the body's events.
+struct Body<'t> {
+    text: &'t str,
+    idx: &'t LineIndex,
+    config: &'t Config,
+    sections: Vec<Section>,
+    /// Byte ranges of code blocks and inline code.
+    code_ranges: Vec<Range<usize>>,
+    /// List items under the actions heading: (range, section index).
+    item_ranges: Vec<(Range<usize>, usize)>,
+    /// Fenced yaml blocks under the actions heading: (range, section index).
+    yaml_blocks: Vec<(Range<usize>, usize)>,
+    heading: Option<(u8, usize, String)>,
+    list_depth: usize,
+    in_yaml_block: Option<usize>,
+}
+
+impl Body<'_> {
+    /// One event, its range absolute.
+    fn event(&mut self, ev: &Event<'_>, r: Range<usize>) {
+        let (text, idx) = (self.text, self.idx);
+        match ev {
+            Event::Start(Tag::Heading { level, .. }) => {
+                self.heading = Some((*level as u8, r.start, String::new()))
+            }
+            Event::End(TagEnd::Heading(_)) => {
+                if let Some((level, start, title)) = self.heading.take() {
+                    let (line, col) = idx.position(text, start);
+                    self.sections.push(Section {
+                        kind: self.config.section_of(&title),
+                        title: title.trim().to_string(),
+                        level,
+                        line,
+                        col,
+                        has_content: false,
+                    });
+                }
+            }
+            Event::Text(t) | Event::Code(t) if self.heading.is_some() => {
+                if let Some((_, _, title)) = self.heading.as_mut() {
+                    title.push_str(t);
+                }
+            }
+            Event::Code(_) => self.code_ranges.push(r.clone()),
+            Event::Start(Tag::CodeBlock(kind)) => {
+                self.code_ranges.push(r.clone());
+                let is_yaml = matches!(kind, CodeBlockKind::Fenced(lang) if matches!(lang.split_whitespace().next(), Some("yaml" | "yml")));
+                if is_yaml && current_kind(&self.sections) == Some(SectionKind::Actions) {
+                    self.in_yaml_block = Some(r.start);
+                }
+            }
+            Event::Text(_) if self.in_yaml_block.is_some() => {
+                self.yaml_blocks.push((r.clone(), self.sections.len() - 1));
+            }
+            Event::End(TagEnd::CodeBlock) => self.in_yaml_block = None,
+            Event::Start(Tag::List(_)) => self.list_depth += 1,
+            Event::End(TagEnd::List(_)) => self.list_depth = self.list_depth.saturating_sub(1),
+            Event::Start(Tag::Item)
+                if self.list_depth == 1
+                    && current_kind(&self.sections) == Some(SectionKind::Actions) =>
+            {
+                self.item_ranges.push((r.clone(), self.sections.len() - 1));
+            }
+            _ => {}
+        }
+        if self.heading.is_none()
+            && let Some(s) = self.sections.last_mut()
+            && !s.has_content
+            && past_line(idx, r.start, s.line)
+        {
+            s.has_content = true;
+        }
+    }
 }
 
 /// Whether `offset` lies on a later line than the 1-based `line` (as
@@ -866,6 +1010,282 @@ mod tests {
         let s = parse("s.md", t, &cfg()).unwrap();
         for k in SectionKind::REQUIRED {
             assert!(s.section(k).is_some(), "{k:?}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod shared_pass_tests {
+    //! The body read from the lint's events ([`parse_with`]) against its own pass ([`parse`],
+    //! the reference): the same `Spec`, or the same error.
+    use super::*;
+    use proptest::prelude::*;
+    use std::path::PathBuf;
+
+    fn cfg() -> Config {
+        Config::from_text(PathBuf::from("/r"), None, "").unwrap()
+    }
+
+    /// Both parses, rendered for comparison.
+    fn both(text: &str, config: &Config) -> (String, String) {
+        let md = Markdown::parse(text);
+        let shared = parse_with("s.md", text, &md, config);
+        let own = parse("s.md", text, config);
+        (format!("{shared:?}"), format!("{own:?}"))
+    }
+
+    /// Whether `parse_with` reads the lint's events for `text` (rather than its own pass).
+    fn is_shared(text: &str) -> bool {
+        let Ok(fm) = frontmatter::split(text) else {
+            return false;
+        };
+        let md = Markdown::parse(text);
+        let body_start = fm.as_ref().map_or(0, |f| f.body_start);
+        shared_body(text, fm.is_some(), body_start, md.events()).is_some()
+    }
+
+    fn agree(text: &str) {
+        let (shared, own) = both(text, &cfg());
+        assert_eq!(shared, own, "{text:?}");
+    }
+
+    fn front() -> impl Strategy<Value = &'static str> {
+        prop::sample::select(vec![
+            "",
+            "",
+            "---\nincident_type: x\nservice: api\n---\n",
+            "---\nblast_radius: pod\nstateful: false\n...\n",
+            "---\r\nservice: api\r\n---\r\n",
+            "---   \nservice: api\n---  \n",
+            "---\nservice: api\n---\t\nmore: 1\n---\n",
+            "---\nservice: api\n---",
+            "---\n\nservice: api\n---\n",
+            "---\n---\n",
+            "---\nservice: api\n---\n\n",
+            "\u{feff}---\nservice: api\n---\n",
+            "\u{feff}# Title\n",
+            "---\nservice: [\n---\n",
+            "---\nblast_radius: galaxy\n---\n",
+            "---\nservice: api\n",
+            "--- \nservice: api\n--- x\n---\n",
+            "---\nservice: api\n---\r# Why\n---\n",
+        ])
+    }
+
+    fn line() -> impl Strategy<Value = &'static str> {
+        prop::sample::select(vec![
+            "# Why",
+            "## What",
+            "## Constraints",
+            "## Acceptance",
+            "## Pre-approved actions",
+            "### Pre-approved actions `x`",
+            "Pre-approved actions",
+            "Why",
+            "===",
+            "---",
+            "...",
+            "***",
+            "",
+            "",
+            "",
+            "text with `code` and *emphasis*",
+            "- restart_pod",
+            "- scale_up_replicas_one (requires: stateless, hpa_enabled)",
+            "* `drain_node` — only with approval",
+            "1. restart_pod",
+            "  - nested_action",
+            "    indented code",
+            "- [ ] restart_pod",
+            "- [x] drain_node",
+            "-\t[X]",
+            "- [ ]",
+            "[x] not an item",
+            "1) [ ] # heading",
+            "- # heading in an item",
+            "> quoted: x",
+            "> - restart_pod",
+            "```yaml",
+            "```yml {x}",
+            "```",
+            "~~~",
+            "actions:",
+            "  - name: restart_pod",
+            "  - {name: drain_node, requires: [a]}",
+            "- name: [x",
+            "service: api",
+            "<div>",
+            "</div>",
+            "<!-- sddgate-allow concrete_command_in_spec: reason -->",
+            "<!-- open comment",
+            "-->",
+            "[ops]: https://example.com \"kubectl delete pod x\"",
+            "[ops]",
+            "[^1]: - [ ] footnote item",
+            "[^1]",
+            "| a | b |",
+            "|---|---|",
+            "text <span>x</span>",
+            "\\# escaped",
+            "&amp; entity",
+        ])
+    }
+
+    fn doc() -> impl Strategy<Value = String> {
+        (
+            front(),
+            prop::collection::vec(line(), 0..14),
+            prop::sample::select(vec!["\n", "\n", "\r\n"]),
+            any::<bool>(),
+        )
+            .prop_map(|(front, lines, eol, last)| {
+                let mut out = front.to_string();
+                out.push_str(&lines.join(eol));
+                if last {
+                    out.push_str(eol);
+                }
+                out
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4000))]
+        #[test]
+        fn the_shared_pass_reads_as_its_own(text in doc()) {
+            let (shared, own) = both(&text, &cfg());
+            prop_assert_eq!(shared, own, "{:?}", text);
+        }
+    }
+
+    /// The comparison means something only if the shared events are taken often, and the
+    /// fallback often too.
+    #[test]
+    fn the_generator_reaches_both_paths() {
+        use proptest::strategy::ValueTree;
+        let mut runner = proptest::test_runner::TestRunner::deterministic();
+        let strategy = doc();
+        let shared = (0..1000)
+            .filter(|_| is_shared(&strategy.new_tree(&mut runner).unwrap().current()))
+            .count();
+        assert!((300..=900).contains(&shared), "{shared} of 1000 shared");
+    }
+
+    #[test]
+    fn front_matter_the_parser_agrees_on_is_shared() {
+        for text in [
+            "# Why\nx\n",
+            "",
+            "---\nservice: api\n---\n# Why\nx\n",
+            "---\nservice: api\n---\n",
+            "---\nservice: api\n---",
+            "---  \nservice: api\n...   \n# Why\n",
+            "---\r\nservice: api\r\n---\r\n# Why\r\n",
+        ] {
+            assert!(is_shared(text), "{text:?}");
+            agree(text);
+        }
+    }
+
+    #[test]
+    fn front_matter_the_parser_disagrees_on_falls_back() {
+        for text in [
+            // A BOM hides the front matter from the Markdown parser.
+            "\u{feff}---\nservice: api\n---\n# Why\n",
+            // Its first line blank, or empty: no metadata block for the Markdown parser.
+            "---\n\nservice: api\n---\n# Why\n",
+            "---\n---\n# Why\n",
+            // A closing fence with a tab: the Markdown parser closes at a later fence.
+            "---\nservice: api\n---\t\n# Why\n---\n",
+            // A fence ended by a lone carriage return closes it for the Markdown parser only.
+            "---\nservice: api\n---\r# Why\n---\n",
+        ] {
+            assert!(!is_shared(text), "{text:?}");
+            agree(text);
+        }
+    }
+
+    #[test]
+    fn a_metadata_block_in_the_body_falls_back() {
+        // The lint reads it as a metadata block, the body's options as a rule and a setext
+        // heading.
+        let text = "## Why\nx\n\n---\nfoo: bar\n---\n";
+        assert!(!is_shared(text));
+        agree(text);
+        let spec = parse_with("s.md", text, &Markdown::parse(text), &cfg()).unwrap();
+        assert!(
+            spec.sections.iter().any(|s| s.title == "foo: bar"),
+            "{spec:?}"
+        );
+    }
+
+    #[test]
+    fn task_items_fall_back() {
+        for text in [
+            "## Pre-approved actions\n- [ ] restart_pod\n",
+            "## Pre-approved actions\n- [ ]\nrestart_pod (requires: a)\n",
+            "## Pre-approved actions\n- [x] foo\n  ===\n",
+            "## Pre-approved actions\n3)\t[X] restart_pod\n",
+            "[^1]: - [ ] x\n",
+        ] {
+            assert!(!is_shared(text), "{text:?}");
+            agree(text);
+        }
+        // The empty task item cannot be continued by the next line; read as a paragraph it is.
+        let text = "## Pre-approved actions\n- [ ]\nrestart_pod (requires: a)\n";
+        let spec = parse_with("s.md", text, &Markdown::parse(text), &cfg()).unwrap();
+        assert_eq!(spec.unnamed_action_items.len(), 1, "{spec:?}");
+        // Brackets elsewhere are no reason to fall back.
+        assert!(is_shared("## Why\nsee [x] and [ ] here\n- a [x]\n"));
+    }
+
+    #[test]
+    fn line_end_is_the_parsers_blank_line() {
+        assert_eq!(line_end(""), Some(0));
+        assert_eq!(line_end("\n#"), Some(1));
+        assert_eq!(line_end("  \r\n#"), Some(4));
+        assert_eq!(line_end("\t\r#"), Some(2));
+        assert_eq!(line_end(" x\n"), None);
+    }
+
+    /// The specs and Markdown files kept in the repository (fuzz corpus, fixtures, examples).
+    #[test]
+    fn the_repositorys_markdown_reads_the_same() {
+        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+        let mut files = Vec::new();
+        let mut dirs: Vec<PathBuf> = [
+            "fuzz/corpus/specify",
+            "fuzz/regressions",
+            "fixtures",
+            "specs",
+            "docs",
+            "tests/corpus",
+        ]
+        .iter()
+        .map(|d| root.join(d))
+        .collect();
+        while let Some(dir) = dirs.pop() {
+            let Ok(entries) = std::fs::read_dir(&dir) else {
+                continue;
+            };
+            for e in entries.flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    dirs.push(p);
+                } else if p.to_string_lossy().contains("specify")
+                    || p.extension().is_some_and(|x| x == "md")
+                {
+                    files.push(p);
+                }
+            }
+        }
+        assert!(files.len() >= 40, "{} files", files.len());
+        let config = cfg();
+        for f in files {
+            let Ok(text) = std::fs::read_to_string(&f) else {
+                continue;
+            };
+            let (shared, own) = both(&text, &config);
+            assert_eq!(shared, own, "{}", f.display());
         }
     }
 }
