@@ -299,7 +299,7 @@ pub fn judge(
     // Each readiness document with the spec it names (or the problem with that name).
     let (trace_log, reads) = crate::par::join(
         found.readiness.len(),
-        || gate::load_trace(config),
+        || gate::load_trace_steps(config),
         || {
             crate::par::map(&found.readiness, |file| {
                 gate::read_readiness(config, file, &config.root.join(file)).map(|r| {

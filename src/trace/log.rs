@@ -33,9 +33,46 @@ struct Raw {
     ts: Option<String>,
 }
 
+/// [`Raw`] for [`parse_steps`]: the same fields with the same types (so the same lines are
+/// damaged, with the same messages), `ref` and `ts` checked but not kept.
+#[derive(Deserialize)]
+struct RawSteps<'a> {
+    incident_id: String,
+    step: String,
+    #[serde(rename = "ref", borrow)]
+    _reference: Option<std::borrow::Cow<'a, str>>,
+    #[serde(borrow)]
+    ts: Option<std::borrow::Cow<'a, str>>,
+}
+
 /// Parses a log. A damaged last line without its newline is a torn append: skipped with a
 /// warning. Damage anywhere else is an error naming the line.
 pub fn parse(file: &str, bytes: &[u8]) -> Result<Log> {
+    parse_as(file, bytes, |s| {
+        serde_json::from_str::<Raw>(s).map(|r| (r.incident_id, r.step, r.reference, r.ts))
+    })
+}
+
+/// [`parse`] without each record's `ref` and `ts` (`None`): what the coverage of a chain needs,
+/// for a log of every incident held through a whole `check`. Accepts and refuses exactly the
+/// logs `parse` does.
+pub fn parse_steps(file: &str, bytes: &[u8]) -> Result<Log> {
+    parse_as(file, bytes, |s| {
+        serde_json::from_str::<RawSteps>(s).map(|r| {
+            let _ = r.ts;
+            (r.incident_id, r.step, None, None)
+        })
+    })
+}
+
+/// A record's incident id, step, ref and timestamp.
+type Fields = (String, String, Option<String>, Option<String>);
+
+fn parse_as(
+    file: &str,
+    bytes: &[u8],
+    read: impl Fn(&str) -> serde_json::Result<Fields>,
+) -> Result<Log> {
     let mut log = Log::default();
     let mut offset = 0usize;
     let mut line_no = 0u32;
@@ -49,13 +86,13 @@ pub fn parse(file: &str, bytes: &[u8]) -> Result<Log> {
         if !trimmed.is_empty() {
             let parsed = std::str::from_utf8(trimmed)
                 .map_err(|e| e.to_string())
-                .and_then(|s| serde_json::from_str::<Raw>(s).map_err(|e| e.to_string()));
+                .and_then(|s| read(s).map_err(|e| e.to_string()));
             match parsed {
-                Ok(r) => log.records.push(Record {
-                    incident_id: r.incident_id,
-                    step: canonical_step(&r.step).to_string(),
-                    reference: r.reference,
-                    ts: r.ts,
+                Ok((incident_id, step, reference, ts)) => log.records.push(Record {
+                    incident_id,
+                    step: canonical_step(&step).to_string(),
+                    reference,
+                    ts,
                     line: line_no,
                     offset: offset as u64,
                 }),
@@ -121,6 +158,69 @@ mod tests {
             first.len() + rec("/sdd:specify").len()
         );
         assert_eq!(log.records[2].line, 3);
+    }
+
+    /// `parse_steps` keeps what `parse` keeps but `ref` and `ts`, and refuses what it refuses
+    /// with the same message.
+    fn same_as_parse(text: &[u8]) -> std::result::Result<(), String> {
+        let full = parse("t.jsonl", text).map_err(|e| e.to_string());
+        let steps = parse_steps("t.jsonl", text).map_err(|e| e.to_string());
+        let full = full.map(|log| {
+            let records: Vec<Record> = log
+                .records
+                .into_iter()
+                .map(|r| Record {
+                    reference: None,
+                    ts: None,
+                    ..r
+                })
+                .collect();
+            (records, log.warnings)
+        });
+        let steps = steps.map(|log| (log.records, log.warnings));
+        if full == steps {
+            Ok(())
+        } else {
+            Err(format!("parse: {full:?}\nparse_steps: {steps:?}"))
+        }
+    }
+
+    #[test]
+    fn steps_only_reads_what_the_full_parse_reads() {
+        let lines = [
+            rec("webhook_received"),
+            "{\"incident_id\":\"HM-1\",\"step\":\"commit\",\"ref\":null,\"ts\":\"2026\"}\n".into(),
+            "{\"incident_id\":\"HM-1\",\"step\":\"validate\",\"ref\":\"a\\\"b\\u00e9\"}\n".into(),
+            "{\"incident_id\":\"HM-1\",\"step\":\"commit\",\"ref\":1}\n".into(),
+            "{\"incident_id\":\"HM-1\",\"step\":\"commit\",\"ts\":[]}\n".into(),
+            "{\"incident_id\":\"HM-1\",\"step\":\"commit\",\"ref\":\"a\",\"ref\":\"b\"}\n".into(),
+            "{\"incident_id\":\"HM-1\",\"step\":\"commit\",\"extra\":{\"x\":1}}\n".into(),
+            "{\"step\":\"commit\"}\n".into(),
+            "{\"incident_id\":\"HM-1\",\"step\":\"commit\",\"ts\":\"x\"".into(),
+            "   \n".into(),
+        ];
+        for a in &lines {
+            for b in &lines {
+                let text = format!("{a}{b}");
+                same_as_parse(text.as_bytes()).unwrap();
+            }
+        }
+        for entry in std::fs::read_dir(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/fuzz/corpus/trace_log"
+        ))
+        .unwrap()
+        {
+            let text = std::fs::read(entry.unwrap().path()).unwrap();
+            same_as_parse(&text).unwrap();
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn steps_only_agrees_with_the_full_parse(text in "(\\{\"incident_id\":\"[A-Z1\\\\\"é-]{0,4}\",\"step\":\"(commit|/sdd:specify|x)\"(,\"(ref|ts)\":(null|1|\"[a\\\\\"u]{0,3}\"))*\\}\n?|[ {}\n]){0,6}") {
+            proptest::prop_assert_eq!(same_as_parse(text.as_bytes()), Ok(()));
+        }
     }
 
     #[test]

@@ -8,7 +8,7 @@ mod log;
 
 pub use append::{Appended, append, append_record, civil_from_days, rfc3339_utc, validate_entry};
 pub use chain::{Chain, Link, Source, Sources, coverage, missing};
-pub use log::{Log, Record, parse};
+pub use log::{Log, Record, parse, parse_steps};
 
 /// The six links of the chain, in causal order.
 pub const STEPS: [&str; 6] = [
