@@ -91,6 +91,21 @@ pub(crate) fn plain_below<'p>(root: &Path, path: &'p Path) -> Option<&'p [u8]> {
     (is_plain_abs(root) && is_plain_rel(rest)).then_some(rest)
 }
 
+/// `path.starts_with(base)`, on bytes when both are plain absolute paths (as canonical ones
+/// other than `/` are): then a prefix of components is a prefix of bytes ending at a `/`.
+fn starts_with(path: &Path, base: &Path) -> bool {
+    let (p, b) = (
+        path.as_os_str().as_encoded_bytes(),
+        base.as_os_str().as_encoded_bytes(),
+    );
+    if is_plain_abs(p) && is_plain_abs(b) {
+        return p
+            .strip_prefix(b)
+            .is_some_and(|rest| rest.is_empty() || rest[0] == b'/');
+    }
+    path.starts_with(base)
+}
+
 /// Whether `rel` is one or more plain names joined by single slashes: no empty name (`//`, a
 /// leading or trailing `/`), no `.` and no `..`. For such a path every `std::path` operation
 /// (components, parent, file name, join, prefix) is the same as the operation on its bytes.
@@ -412,7 +427,7 @@ fn dir_inside(root: &Path, dir: &[u8], name: &str) -> Option<bool> {
         }
         let place = match canonical_dir(dir) {
             None => DirPlace::Unresolved,
-            Some(canon) if canon.starts_with(real_root()) => DirPlace::Under,
+            Some(canon) if starts_with(&canon, &real_root()) => DirPlace::Under,
             Some(_) => DirPlace::Aside,
         };
         places.insert(key.to_vec(), place);
@@ -912,6 +927,19 @@ mod tests {
         assert!(!is_plain_abs(b"/"));
         assert!(!is_plain_abs(b"/a/"));
         assert!(!is_plain_abs(b"a/b"));
+    }
+
+    #[test]
+    fn prefixes_are_those_of_the_components() {
+        let names = [
+            "/", "/a", "/a/b", "/a/bc", "/ab", "/a/b/", "/a//b", "/a/./b", "a/b", "",
+        ];
+        for p in names {
+            for b in names {
+                let (p, b) = (Path::new(p), Path::new(b));
+                assert_eq!(starts_with(p, b), p.starts_with(b), "{p:?} {b:?}");
+            }
+        }
     }
 
     #[test]
