@@ -471,8 +471,50 @@ fn yaml_sequence(text: &str, lines: &[Range<usize>]) -> Option<Vec<Range<usize>>
 
 /// Offsets where quotes, a backslash, a PowerShell or cmd escape or an expansion sit inside a
 /// word (`k''ubectl`, `"kube""ctl"`, `kube\ctl`, ``ku`bectl``, `kube$@ctl`): the word may be a
-/// tool word once they are removed.
-/// The bytes [`split_tricks`] stops at.
+/// tool word once they are removed. In no particular order (the caller sorts them): each of
+/// the six bytes is read on its own ([`trick_at`]), so they are found with `memchr3`, not
+/// byte by byte.
+fn split_tricks(text: &str) -> Vec<usize> {
+    let b = text.as_bytes();
+    memchr::memchr3_iter(b'\'', b'"', b'\\', b)
+        .chain(memchr::memchr3_iter(b'`', b'^', b'$', b))
+        .filter_map(|i| trick_at(b, i))
+        .collect()
+}
+
+/// The candidate the byte at `i` (a quote, a backslash, a backtick, `^` or `$`) gives: the start of the word around
+/// it when it splits a word (an expansion, or quotes and escapes with a letter or digit on
+/// both sides). Only the first byte of a run of quotes and escapes can give one (the others
+/// follow no letter or digit), which is why a byte needs no reading of those before it.
+fn trick_at(b: &[u8], i: usize) -> Option<usize> {
+    let word_start = || {
+        b[..i]
+            .iter()
+            .rposition(|c| !c.is_ascii_alphanumeric())
+            .map_or(0, |p| p + 1)
+    };
+    let quote = |c: u8| matches!(c, b'\'' | b'"' | b'\\' | b'`' | b'^');
+    let c = *b.get(i)?;
+    if c == b'$' {
+        // `kube$@ctl`, `kube${X}ctl`, `$'\x6bubectl'`, `${T:-kubectl}`.
+        return matches!(b.get(i + 1), Some(b'@' | b'*' | b'{' | b'\'')).then(word_start);
+    }
+    if !quote(c) || i == 0 || !b[i - 1].is_ascii_alphanumeric() {
+        return None;
+    }
+    // Quotes, backslashes, and a line break right after a backslash (`kube\⏎ctl`).
+    let mut j = i;
+    while j < b.len() && (quote(b[j]) || (matches!(b[j], b'\n' | b'\r') && b[j - 1] == b'\\')) {
+        j += 1;
+    }
+    // Pointing at the word's start, the candidate falls on the right line.
+    b.get(j)
+        .is_some_and(u8::is_ascii_alphanumeric)
+        .then(word_start)
+}
+
+/// The bytes [`split_tricks_slow`] stops at.
+#[cfg(test)]
 static TRICK_BYTES: [bool; 256] = {
     let mut t = [false; 256];
     t[b'\'' as usize] = true;
@@ -484,7 +526,9 @@ static TRICK_BYTES: [bool; 256] = {
     t
 };
 
-fn split_tricks(text: &str) -> Vec<usize> {
+/// [`split_tricks`] byte by byte, in order (the reference the tests compare it with).
+#[cfg(test)]
+fn split_tricks_slow(text: &str) -> Vec<usize> {
     let b = text.as_bytes();
     let mut out = Vec::new();
     let mut i = 0;

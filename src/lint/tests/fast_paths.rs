@@ -144,3 +144,60 @@ proptest! {
         agree(&text);
     }
 }
+
+/// [`split_tricks`] (found with `memchr3`, each byte read on its own) against the byte-by-byte
+/// reference: the same candidates, once sorted.
+fn tricks_agree(text: &str) {
+    let mut fast = super::super::split_tricks(text);
+    let mut slow = super::super::split_tricks_slow(text);
+    fast.sort_unstable();
+    slow.sort_unstable();
+    assert_eq!(fast, slow, "{text:?}");
+}
+
+fn trick_piece() -> impl Strategy<Value = &'static str> {
+    prop::sample::select(vec![
+        "kube", "ctl", "k", "9", "'", "''", "\"", "\\", "`", "^", "$", "$@", "${", "$'", "$*", "@",
+        "*", "{", "}", "\n", "\r", "\r\n", "\\\n", " ", "-", "é", "к",
+    ])
+}
+
+#[test]
+fn split_tricks_finds_what_the_byte_scan_finds() {
+    for text in [
+        "",
+        "k''ubectl",
+        "\"kube\"\"ctl\"",
+        "kube\\ctl",
+        "ku`bectl",
+        "kube$@ctl",
+        "kube${X}ctl",
+        "$'\\x6bubectl'",
+        "${T:-kubectl}",
+        "kube\\\nctl",
+        "kube\\\r\nctl",
+        "a''''''b c'd e^f $@ $'x'",
+        "don't 'quote' it",
+        "é'x",
+        "x'",
+        "'",
+        "$",
+    ] {
+        tricks_agree(text);
+    }
+    assert_eq!(super::super::split_tricks("ab k''ubectl"), [3]);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 4096, ..ProptestConfig::default() })]
+
+    #[test]
+    fn split_tricks_agrees_on_trick_soup(parts in proptest::collection::vec(trick_piece(), 0..24)) {
+        tricks_agree(&parts.concat());
+    }
+
+    #[test]
+    fn split_tricks_agrees_on_arbitrary_text(text in "[ -~\\n\\ré]{0,80}") {
+        tricks_agree(&text);
+    }
+}
