@@ -52,20 +52,22 @@ pub fn key_offset(text: &str, path: &[&str]) -> Option<usize> {
 }
 
 fn find_key(keys: &[Key<'_>], path: &[&str]) -> Option<usize> {
-    let mut parent: Option<&Key> = None;
+    // Keys are in document order, so the keys inside a key's value are the ones between it
+    // and its `end`: each step looks only there.
+    let (mut from, mut to) = (0, keys.len());
+    let mut found: Option<usize> = None;
     for name in path {
-        let found = keys
+        let i = keys
+            .get(from..to)?
             .iter()
-            .filter(|k| k.name == *name)
-            .filter(|k| match parent {
-                None => true,
-                // Inside the value of `p`: no key at `p`'s depth or shallower in between.
-                Some(p) => k.offset > p.offset && k.depth > p.depth && k.offset < p.end,
-            })
-            .min_by_key(|k| (k.depth, k.offset))?;
-        parent = Some(found);
+            .enumerate()
+            .filter(|(_, k)| k.name == *name)
+            .min_by_key(|(_, k)| (k.depth, k.offset))
+            .map(|(j, _)| from + j)?;
+        found = Some(i);
+        (from, to) = (i + 1, keys[i].end);
     }
-    parent.map(|k| k.offset)
+    found.map(|i| keys[i].offset)
 }
 
 #[derive(Debug)]
@@ -74,8 +76,8 @@ struct Key<'a> {
     offset: usize,
     /// Flow nesting (brackets) weighs more than block indentation.
     depth: usize,
-    /// Offset of the first later key at this depth or shallower (`usize::MAX` when none):
-    /// the keys between are the ones inside this key's value.
+    /// Index of the first later key at this depth or shallower (the number of keys when
+    /// none): the keys between are the ones inside this key's value.
     end: usize,
 }
 
@@ -83,15 +85,18 @@ struct Key<'a> {
 fn close_scopes(keys: &mut [Key<'_>]) {
     let mut open: Vec<usize> = Vec::new();
     for i in 0..keys.len() {
-        let (offset, depth) = (keys[i].offset, keys[i].depth);
+        let depth = keys[i].depth;
         while let Some(&top) = open.last() {
             if keys[top].depth < depth {
                 break;
             }
-            keys[top].end = offset;
+            keys[top].end = i;
             open.pop();
         }
         open.push(i);
+    }
+    for i in open {
+        keys[i].end = keys.len();
     }
 }
 
@@ -137,16 +142,14 @@ fn keys(text: &str) -> Vec<Key<'_>> {
                         name: &text[i + 1..end.min(text.len())],
                         offset: i,
                         depth: brackets * 1000 + line_indent,
-                        end: usize::MAX,
+                        end: 0,
                     });
                 }
                 i = end + 1;
             }
             c if c.is_ascii_alphanumeric() || c == b'_' => {
                 let start = i;
-                while i < bytes.len()
-                    && (bytes[i].is_ascii_alphanumeric() || matches!(bytes[i], b'_' | b'-' | b'.'))
-                {
+                while i < bytes.len() && IDENT[bytes[i] as usize] {
                     i += 1;
                 }
                 let prev_ok = start == 0
@@ -156,7 +159,7 @@ fn keys(text: &str) -> Vec<Key<'_>> {
                         name: &text[start..i],
                         offset: start,
                         depth: brackets * 1000 + line_indent,
-                        end: usize::MAX,
+                        end: 0,
                     });
                 }
             }
@@ -166,6 +169,18 @@ fn keys(text: &str) -> Vec<Key<'_>> {
     close_scopes(&mut out);
     out
 }
+
+/// The bytes that continue a key (ASCII letters and digits, `_`, `-` and `.`), as a table:
+/// the scan asks it of nearly every byte of a document.
+static IDENT: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        t[b] = (b as u8).is_ascii_alphanumeric() || matches!(b as u8, b'_' | b'-' | b'.');
+        b += 1;
+    }
+    t
+};
 
 fn closing_quote(bytes: &[u8], open: usize) -> usize {
     let q = bytes[open];
@@ -222,6 +237,36 @@ mod tests {
         parent.map(|k| k.offset)
     }
 
+    /// `find_key` as it was with the scopes closed by offset: every key compared, at any index.
+    fn find_key_by_offsets(keys: &[Key<'_>], path: &[&str]) -> Option<usize> {
+        let end = |k: &Key| keys.get(k.end).map_or(usize::MAX, |e| e.offset);
+        let mut parent: Option<&Key> = None;
+        for name in path {
+            let found = keys
+                .iter()
+                .filter(|k| k.name == *name)
+                .filter(|k| match parent {
+                    None => true,
+                    Some(p) => k.offset > p.offset && k.depth > p.depth && k.offset < end(p),
+                })
+                .min_by_key(|k| (k.depth, k.offset))?;
+            parent = Some(found);
+        }
+        parent.map(|k| k.offset)
+    }
+
+    /// The bytes that continue a key, as the scan tested them before the table.
+    fn is_ident(b: u8) -> bool {
+        b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.')
+    }
+
+    #[test]
+    fn the_ident_table_is_the_predicate() {
+        for b in 0..=255u8 {
+            assert_eq!(IDENT[b as usize], is_ident(b), "{b}");
+        }
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(3000))]
         /// The scopes find the key the scan over all keys finds, on YAML- and JSON-like text.
@@ -237,6 +282,7 @@ mod tests {
                 &["spec", "a"], &["a", "b", "a"], &["b", "b"],
             ] {
                 prop_assert_eq!(find_key(&keys, path), find_key_by_scan(&keys, path), "{:?} {:?}", text, path);
+                prop_assert_eq!(find_key(&keys, path), find_key_by_offsets(&keys, path), "{:?} {:?}", text, path);
             }
         }
     }
