@@ -58,15 +58,8 @@ const MARKER: &str = ".git/sddgate-corpus";
 const EXPECTED: &str = ".git/sddgate-corpus-expected.tsv";
 const TRACE_LOG: &str = ".sddgate/trace.jsonl";
 const CONFIG: &str = ".sddgate.yml";
-/// The six links of a chain, in order (`src/trace/mod.rs`).
-const STEPS: [&str; 6] = [
-    "webhook_received",
-    "incident_event_normalized",
-    "specify",
-    "spec_diff_created",
-    "commit",
-    "validate",
-];
+// The six links of a chain, in order.
+use sddgate::trace::STEPS;
 
 const P_COMMAND: f64 = 0.10;
 const P_TWO_COMMANDS: f64 = 0.20;

@@ -1,0 +1,351 @@
+use super::*;
+
+#[test]
+fn paths_that_escape_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("a")).unwrap();
+    std::fs::write(root.join("a/x.md"), "x").unwrap();
+    std::fs::write(root.join("a/empty.md"), "").unwrap();
+    assert_eq!(evidence_status(root, "a/x.md"), EvidenceStatus::Present);
+    assert_eq!(
+        evidence_status(root, "a/../a/x.md"),
+        EvidenceStatus::Present
+    );
+    assert_eq!(evidence_status(root, "a/empty.md"), EvidenceStatus::Empty);
+    assert_eq!(evidence_status(root, "a/nope.md"), EvidenceStatus::Missing);
+    assert_eq!(
+        evidence_status(root, "../etc/passwd"),
+        EvidenceStatus::OutsideRepository
+    );
+    assert_eq!(
+        evidence_status(root, "/etc/passwd"),
+        EvidenceStatus::OutsideRepository
+    );
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink("/etc", root.join("link")).unwrap();
+        assert_eq!(
+            evidence_status(root, "link/passwd"),
+            EvidenceStatus::OutsideRepository
+        );
+    }
+}
+
+#[test]
+fn invalid_utf8_and_size_limit_are_input_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("f.md");
+    std::fs::write(&p, b"ok\nbad \xff here").unwrap();
+    let e = read_text(&p, "f.md", 1000).unwrap_err().to_string();
+    assert!(e.starts_with("f.md:2:5: invalid UTF-8"), "{e}");
+    let e = read_text(&p, "f.md", 3).unwrap_err().to_string();
+    assert!(e.contains("above the limit"), "{e}");
+}
+
+#[test]
+fn rollback_values() {
+    assert!(looks_like_path("specs/a/rollback.md"));
+    assert!(looks_like_path("rollback.md"));
+    assert!(!looks_like_path(
+        "restore the previous ReplicaSet and page on-call"
+    ));
+}
+
+/// A tree with every kind of place a path can lead to: files (empty or not), directories,
+/// links inside, out of the root, dangling, looping, and to the root's parent.
+#[cfg(unix)]
+fn tree() -> (tempfile::TempDir, PathBuf) {
+    use std::os::unix::fs::symlink;
+    let dir = tempfile::tempdir().unwrap();
+    let base = std::fs::canonicalize(dir.path()).unwrap();
+    let root = base.join("root");
+    let out = base.join("out");
+    for d in ["a/sub", "b", "e"] {
+        std::fs::create_dir_all(root.join(d)).unwrap();
+    }
+    std::fs::create_dir_all(&out).unwrap();
+    std::fs::write(root.join("a/x.md"), "# t\n\nsome words\n").unwrap();
+    std::fs::write(root.join("a/empty.md"), "").unwrap();
+    std::fs::write(root.join("a/todo.md"), "TODO\n").unwrap();
+    std::fs::write(root.join("a/sub/y.md"), "y").unwrap();
+    std::fs::write(root.join("b/z.md"), "z").unwrap();
+    std::fs::write(out.join("secret.md"), "secret").unwrap();
+    symlink(&out, root.join("out_link")).unwrap();
+    symlink("a", root.join("in_link")).unwrap();
+    symlink("../a/x.md", root.join("b/file_link")).unwrap();
+    symlink(out.join("secret.md"), root.join("b/out_file")).unwrap();
+    symlink("nowhere", root.join("dangling")).unwrap();
+    symlink("loop2", root.join("loop1")).unwrap();
+    symlink("loop1", root.join("loop2")).unwrap();
+    symlink("..", root.join("up")).unwrap();
+    symlink("../..", root.join("a/up2")).unwrap();
+    (dir, root)
+}
+
+/// What can be compared of an answer of [`resolve_with_meta`]: the path, and whether a
+/// regular file or a directory is there and its size.
+#[cfg(unix)]
+type Summary = Option<(PathBuf, Option<(bool, bool, u64)>)>;
+
+#[cfg(unix)]
+fn summary(answer: Option<(PathBuf, Option<std::fs::Metadata>)>) -> Summary {
+    answer.map(|(p, m)| (p, m.map(|m| (m.is_file(), m.is_dir(), m.len()))))
+}
+
+/// [`resolve_with_meta`] as first written: every spelling by components.
+#[cfg(unix)]
+fn resolve_with_meta_by_components(
+    root: &Path,
+    rel: &str,
+) -> Option<(PathBuf, Option<std::fs::Metadata>)> {
+    if refused_spelling_by_lowercase(rel) {
+        return None;
+    }
+    resolve_any(root, rel)
+}
+
+#[cfg(unix)]
+#[test]
+fn plain_paths_resolve_as_any_spelling_does() {
+    let (_dir, root) = tree();
+    for rel in [
+        "a/x.md",
+        "a/empty.md",
+        "a/sub",
+        "a/sub/y.md",
+        "a/nope.md",
+        "nope/x.md",
+        "out_link/secret.md",
+        "out_link",
+        "in_link/x.md",
+        "b/file_link",
+        "b/out_file",
+        "dangling",
+        "dangling/x",
+        "loop1",
+        "loop1/x",
+        "up",
+        "up/root/a/x.md",
+        "up/out/secret.md",
+        "a/up2/root",
+        "a/up2/root/a/x.md",
+        "a/x.md/more",
+        "x",
+    ] {
+        assert_eq!(
+            summary(resolve_with_meta(&root, rel)),
+            summary(resolve_with_meta_by_components(&root, rel)),
+            "{rel}"
+        );
+        // A root spelled `root/.` is not plain: judged by components.
+        assert_eq!(
+            evidence_status(&root, rel),
+            evidence_status(&root.join("."), rel),
+            "{rel}"
+        );
+    }
+    assert_eq!(evidence_status(&root, "a/x.md"), EvidenceStatus::Present);
+    assert_eq!(evidence_status(&root, "a/todo.md"), EvidenceStatus::Empty);
+    assert_eq!(
+        evidence_status(&root, "up/root/a/x.md"),
+        EvidenceStatus::Present
+    );
+    assert_eq!(
+        evidence_status(&root, "up/out/secret.md"),
+        EvidenceStatus::OutsideRepository
+    );
+    assert_eq!(
+        evidence_status(&root, "out_link/secret.md"),
+        EvidenceStatus::OutsideRepository
+    );
+}
+
+#[test]
+fn plain_spellings() {
+    for (rel, plain) in [
+        ("a", true),
+        ("a/b.md", true),
+        ("a/..b/.c", true),
+        ("", false),
+        (".", false),
+        ("..", false),
+        ("a/", false),
+        ("/a", false),
+        ("a//b", false),
+        ("a/./b", false),
+        ("a/../b", false),
+        ("a/.", false),
+    ] {
+        assert_eq!(is_plain_rel(rel.as_bytes()), plain, "{rel:?}");
+    }
+    assert!(is_plain_abs(b"/a/b"));
+    assert!(!is_plain_abs(b"/"));
+    assert!(!is_plain_abs(b"/a/"));
+    assert!(!is_plain_abs(b"a/b"));
+}
+
+#[test]
+fn prefixes_are_those_of_the_components() {
+    let names = [
+        "/", "/a", "/a/b", "/a/bc", "/ab", "/a/b/", "/a//b", "/a/./b", "a/b", "",
+    ];
+    for p in names {
+        for b in names {
+            let (p, b) = (Path::new(p), Path::new(b));
+            assert_eq!(starts_with(p, b), p.starts_with(b), "{p:?} {b:?}");
+        }
+    }
+}
+
+#[test]
+fn short_paths_are_those_of_strip_prefix() {
+    let cwd = Path::new("/w/repo");
+    for p in [
+        "/w/repo/a/b.md",
+        "/w/repo/a",
+        "/w/repo",
+        "/w/repo/",
+        "/w/repo/./a",
+        "/w/repo//a",
+        "/w/repo/a/",
+        "/w/repo/a/.",
+        "/w/repo/a/../b",
+        "/w/repos/a",
+        "/w/rep",
+        "/x/a",
+        "a/b",
+        "/",
+    ] {
+        let p = Path::new(p);
+        assert_eq!(
+            short_from(p, cwd, true).as_os_str(),
+            short_by_components(p, cwd).as_os_str(),
+            "{p:?}"
+        );
+    }
+}
+
+#[test]
+fn substance_of_lines() {
+    for (head, says) in [
+        ("", false),
+        ("# Title\n\n", false),
+        ("# Title\n\nwords", true),
+        ("TODO", false),
+        ("- [ ] tbd", true),
+        ("**N/A**", false),
+        ("\u{212a}", true),
+        ("nul\u{212a}", true),
+        ("\u{feff}None", false),
+        ("---\n***\n  \n", false),
+        ("PlaceHolder", false),
+        ("placeholders", true),
+        (
+            "\u{212a}\u{212a}\u{212a}\u{212a}\u{212a}\u{212a}xxxxxx",
+            true,
+        ),
+        ("PLACEHOLDE\u{212a}", true),
+        ("placeholder\u{e9}", true),
+        ("n/\u{c5}", true),
+    ] {
+        assert_eq!(has_substance(head.as_bytes()), says, "{head:?}");
+        assert_eq!(
+            has_substance_by_lossy_lines(head.as_bytes()),
+            says,
+            "{head:?}"
+        );
+    }
+    // The shortcut past 11 characters holds while no placeholder is longer.
+    assert!(PLACEHOLDERS.iter().all(|p| p.chars().count() <= 11));
+    // A byte that is not UTF-8 reads as a replacement character: something.
+    assert!(has_substance(b"\xff"));
+    assert!(has_substance_by_lossy_lines(b"\xff"));
+}
+
+#[cfg(unix)]
+mod differential {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn spelling() -> impl Strategy<Value = String> {
+        let name = prop::sample::select(vec![
+            "a",
+            "x.md",
+            "empty.md",
+            "sub",
+            "y.md",
+            "b",
+            "z.md",
+            "file_link",
+            "out_file",
+            "out_link",
+            "secret.md",
+            "in_link",
+            "dangling",
+            "loop1",
+            "up",
+            "up2",
+            "root",
+            "out",
+            "..",
+            ".",
+            "",
+            "nope",
+            "e",
+        ]);
+        (
+            prop::collection::vec(name, 1..6),
+            any::<bool>(),
+            any::<bool>(),
+        )
+            .prop_map(|(names, lead, trail)| {
+                let mut s = names.join("/");
+                if lead {
+                    s.insert(0, '/');
+                }
+                if trail {
+                    s.push('/');
+                }
+                s
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        #[test]
+        fn any_spelling_resolves_as_by_components(rel in spelling()) {
+            let (_dir, root) = tree();
+            prop_assert_eq!(
+                summary(resolve_with_meta(&root, &rel)),
+                summary(resolve_with_meta_by_components(&root, &rel))
+            );
+        }
+
+        #[test]
+        fn refused_spellings_agree(rel in "[a%25eEfFcC0\\\\~:/.\\x00]{0,8}") {
+            prop_assert_eq!(refused_spelling(&rel), refused_spelling_by_lowercase(&rel));
+        }
+
+        #[test]
+        fn substance_agrees(head in prop::collection::vec(prop::sample::select(vec![
+            &b"\n"[..], b" ", b"#", b"-", b"*", b"todo", b"TBD", b"n/a", b"None", b"null",
+            b"{}", b"word", b"\xef\xbb\xbf", b"\xe2\x84\xaa", b"\xc4\xb0", b"\xff", b"<!-- -->",
+            b"`", b"\t", b"\r", b"x", b"\xc2\xa0",
+        ]), 0..12)) {
+            let head: Vec<u8> = head.concat();
+            prop_assert_eq!(has_substance(&head), has_substance_by_lossy_lines(&head));
+        }
+
+        #[test]
+        fn short_agrees(tail in "[a./]{0,8}") {
+            let cwd = Path::new("/w/repo");
+            let p = PathBuf::from(format!("/w/repo{tail}"));
+            prop_assert_eq!(
+                short_from(&p, cwd, true).as_os_str(),
+                short_by_components(&p, cwd).as_os_str()
+            );
+        }
+    }
+}
