@@ -453,12 +453,18 @@ impl Config {
     /// The section a heading belongs to, if any.
     pub fn section_of(&self, heading: &str) -> Option<SectionKind> {
         let h = normalize_heading(heading);
-        SectionKind::ALL.into_iter().find(|k| {
-            self.sections[k].iter().any(|alias| {
-                h == *alias
-                    || h.strip_prefix(alias.as_str())
-                        .is_some_and(|rest| rest.starts_with(|c: char| !c.is_alphanumeric()))
-            })
+        // The map's order is `SectionKind::ALL`'s: the first kind with a matching alias wins.
+        // An alias matches the whole heading or its start up to a character that is not a
+        // letter or digit.
+        self.sections.iter().find_map(|(kind, aliases)| {
+            aliases
+                .iter()
+                .any(|alias| {
+                    h.strip_prefix(alias.as_str()).is_some_and(|rest| {
+                        rest.chars().next().is_none_or(|c| !c.is_alphanumeric())
+                    })
+                })
+                .then_some(*kind)
         })
     }
 
@@ -506,9 +512,15 @@ pub fn normalize_heading(s: &str) -> String {
     if t.is_ascii() {
         return t.to_ascii_lowercase();
     }
-    t.to_lowercase()
-        .replace('ё', "е")
-        .replace(['\u{2011}', '\u{2010}'], "-")
+    let mut h = t.to_lowercase();
+    // Rewritten only when present (each rewrite is a copy).
+    if h.contains('ё') {
+        h = h.replace('ё', "е");
+    }
+    if h.contains(['\u{2011}', '\u{2010}']) {
+        h = h.replace(['\u{2011}', '\u{2010}'], "-");
+    }
+    h
 }
 
 /// Nearest ancestor with `.git`, else nearest with a config file, else `start` itself.
@@ -566,6 +578,34 @@ mod tests {
                 .replace('ё', "е")
                 .replace(['\u{2011}', '\u{2010}'], "-");
             proptest::prop_assert_eq!(normalize_heading(&s), general);
+        }
+
+        /// `section_of` finds what looking each kind up in `SectionKind::ALL` order finds:
+        /// headings made of any alias (built-in, preset or configured; `Why not`, configured
+        /// for actions, also matches as `why`, so the order decides), a suffix that may or may
+        /// not continue the word, and noise.
+        #[test]
+        fn section_of_matches_a_lookup_in_kind_order(
+            pick in 0usize..200,
+            suffix in "|[ :—(-][a-zа-я ]{0,8}|[a-zа-я0-9][a-z ]{0,5}",
+            prefix in "|[0-9]{1,2}[.)] ?|## ",
+            noise in "[ -~Зз]{0,12}",
+        ) {
+            let c = cfg("preset: spec-kit\nsections:\n  why: [\"Raison d'être\"]\n  actions: [\"Allowed ops\", \"Why not\"]\n").unwrap();
+            let aliases: Vec<&String> = c.sections.values().flatten().collect();
+            let heading = match aliases.get(pick % (aliases.len() + 1)) {
+                Some(a) => format!("{prefix}{a}{suffix}"),
+                None => noise,
+            };
+            let h = normalize_heading(&heading);
+            let by_kind = SectionKind::ALL.into_iter().find(|k| {
+                c.sections[k].iter().any(|alias| {
+                    h == *alias
+                        || h.strip_prefix(alias.as_str())
+                            .is_some_and(|rest| rest.starts_with(|c: char| !c.is_alphanumeric()))
+                })
+            });
+            proptest::prop_assert_eq!(c.section_of(&heading), by_kind, "{:?}", heading);
         }
     }
 

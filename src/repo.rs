@@ -21,9 +21,17 @@ pub fn read_bounded(path: &Path, shown: &str, limit: u64) -> Result<Vec<u8>> {
     // Asked of the open file, not of the path: what was opened is what is judged.
     let meta = file.metadata().map_err(|e| Error::io(shown, e))?;
     check_regular(&meta, shown, limit)?;
-    let mut bytes = Vec::with_capacity(meta.len() as usize + 1);
-    // At most one byte past the limit: a file that grew since is still caught by decode_text.
-    file.take(limit + 1)
+    // The bytes the open file's `stat` announced and no further: once they are in, no read is
+    // made to find the end (one read instead of two for each of the tens of thousands of
+    // documents of a whole-repository check); a file that grew since is judged by what it held
+    // then, as evidence is. A size of 0 may be a file whose size the system does not know
+    // (procfs): it is read to its end, up to one byte past the limit.
+    let want = match meta.len() {
+        0 => limit.saturating_add(1),
+        n => n,
+    };
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.take(want)
         .read_to_end(&mut bytes)
         .map_err(|e| Error::io(shown, e))?;
     if bytes.len() as u64 > limit {
@@ -520,7 +528,9 @@ fn canonical_dir(dir: &Path) -> Option<PathBuf> {
     // From the parent's canonical form when this directory is not a link: one `lstat` per
     // new directory instead of a `readlink` per component.
     let real = match (dir.parent(), dir.file_name()) {
-        (Some(parent), Some(name)) if std::fs::symlink_metadata(dir).is_ok_and(|m| m.is_dir()) => {
+        (Some(parent), Some(name))
+            if std::fs::symlink_metadata(short(dir)).is_ok_and(|m| m.is_dir()) =>
+        {
             canonical_dir(parent).map(|p| p.join(name))
         }
         _ => std::fs::canonicalize(dir).ok(),

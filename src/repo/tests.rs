@@ -349,3 +349,29 @@ mod differential {
         }
     }
 }
+
+#[test]
+fn a_file_is_read_in_full_whatever_size_its_stat_announces() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("f.md");
+    // Bigger than any single read buffer the system might hand back at once.
+    let text: String = (0..40_000).map(|i| format!("line {i}\n")).collect();
+    std::fs::write(&p, &text).unwrap();
+    assert_eq!(read_bounded(&p, "f.md", 1 << 22).unwrap(), text.as_bytes());
+    std::fs::write(&p, "").unwrap();
+    assert_eq!(read_bounded(&p, "f.md", 10).unwrap(), b"");
+    // procfs announces a size of 0 for files that hold text: read to the end all the same,
+    // and still bounded by the limit.
+    #[cfg(target_os = "linux")]
+    {
+        let status = Path::new("/proc/self/status");
+        let bytes = read_bounded(status, "status", 1 << 20).unwrap();
+        assert!(
+            bytes.starts_with(b"Name:"),
+            "{:?}",
+            String::from_utf8_lossy(&bytes)
+        );
+        let e = read_bounded(status, "status", 8).unwrap_err().to_string();
+        assert!(e.contains("above the limit of 8 bytes"), "{e}");
+    }
+}

@@ -82,11 +82,13 @@ pub fn missing(present: &[bool; STEPS.len()]) -> Vec<&'static str> {
         .collect()
 }
 
-/// The hash of an incident id in the record index: std's SipHash with its fixed keys (the
-/// same on every run; the index never leaves the process).
-fn id_hash(id: &str) -> u64 {
+/// The hash of an incident id in the record index: the low 32 bits of std's SipHash with its
+/// fixed keys (the same on every run; the index never leaves the process). 32 bits keep the
+/// index as small as a list of positions; the rare ids that share one are told apart by
+/// comparing the ids.
+fn id_hash(id: &str) -> u32 {
     use std::hash::{BuildHasher, BuildHasherDefault};
-    BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default().hash_one(id)
+    BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default().hash_one(id) as u32
 }
 
 /// The trace log of a run plus git history, read at most once and only when needed.
@@ -101,9 +103,9 @@ pub struct Sources {
     /// the same hash is skipped by comparing the ids). Sorting hashes rather than the ids
     /// themselves keeps the sort and the searches off the records' strings; built with the
     /// sources, which `check` loads beside the readiness documents.
-    records_by_incident: Vec<(u64, u32)>,
+    records_by_incident: Vec<(u32, u32)>,
     /// How ids are hashed for that index (a fixed hash; tests also use a colliding one).
-    hash: fn(&str) -> u64,
+    hash: fn(&str) -> u32,
     /// `(incident id, commit position)` for every trailer of every commit of the history,
     /// ordered the same way (a commit naming an incident twice is listed once).
     commits_by_incident: OnceLock<Vec<(String, usize)>>,
@@ -114,9 +116,9 @@ impl Sources {
         Self::with_hash(root, log_file, log, id_hash)
     }
 
-    fn with_hash(root: PathBuf, log_file: String, log: Log, hash: fn(&str) -> u64) -> Self {
+    fn with_hash(root: PathBuf, log_file: String, log: Log, hash: fn(&str) -> u32) -> Self {
         // A log of more than 4 G records is far beyond any size limit the reader accepts.
-        let mut index: Vec<(u64, u32)> = log
+        let mut index: Vec<(u32, u32)> = log
             .records
             .iter()
             .zip(0u32..)
@@ -288,11 +290,11 @@ mod tests {
     }
 
     /// Ids hashed by their length only: every id of the same length collides.
-    fn length_hash(id: &str) -> u64 {
-        id.len() as u64
+    fn length_hash(id: &str) -> u32 {
+        id.len() as u32
     }
 
-    fn sources_hashed(log: &str, commits: Vec<Commit>, hash: fn(&str) -> u64) -> Sources {
+    fn sources_hashed(log: &str, commits: Vec<Commit>, hash: fn(&str) -> u32) -> Sources {
         let s = Sources::with_hash(
             PathBuf::from("/nonexistent"),
             "t.jsonl".into(),
