@@ -688,10 +688,14 @@ fn line_says_something(line: &str) -> bool {
     if t.starts_with('#') {
         return false; // a heading alone is a title, not content
     }
+    // Before the markers are trimmed: that trim eats the comment's closing `-->`.
+    if is_empty_html_comment(t) {
+        return false;
+    }
     let t = t.trim_matches(|c: char| {
         c.is_whitespace() || matches!(c, '-' | '*' | '_' | '=' | '.' | ':' | '`' | '>' | '|')
     });
-    if t.is_empty() || t == "<!-- -->" || t == "<!---->" {
+    if t.is_empty() {
         return false;
     }
     // The lowercase of ASCII text is its ASCII lowercase: no new string needed.
@@ -703,6 +707,13 @@ fn line_says_something(line: &str) -> bool {
         return true;
     }
     !PLACEHOLDERS.contains(&t.to_lowercase().as_str())
+}
+
+/// `<!-- -->`, `<!---->`: an HTML comment with nothing but spaces in it.
+fn is_empty_html_comment(t: &str) -> bool {
+    t.strip_prefix("<!--")
+        .and_then(|rest| rest.strip_suffix("-->"))
+        .is_some_and(|inside| inside.trim().is_empty())
 }
 
 /// Whether a `rollback:` value names a file rather than describing the rollback in words.
@@ -726,10 +737,17 @@ fn has_substance_by_lossy_lines(head: &[u8]) -> bool {
         if t.starts_with('#') {
             return false; // a heading alone is a title, not content
         }
+        let empty_comment = t.len() >= 7
+            && t.starts_with("<!--")
+            && t.ends_with("-->")
+            && t[4..t.len() - 3].chars().all(char::is_whitespace);
+        if empty_comment {
+            return false;
+        }
         let t = t.trim_matches(|c: char| {
             c.is_whitespace() || matches!(c, '-' | '*' | '_' | '=' | '.' | ':' | '`' | '>' | '|')
         });
-        if t.is_empty() || t == "<!-- -->" || t == "<!---->" {
+        if t.is_empty() {
             return false;
         }
         !PLACEHOLDERS.contains(&t.to_lowercase().as_str())

@@ -353,6 +353,20 @@ fn evidence_that_is_no_evidence() {
             Some(("specs/disk_full/e.md", "- TBD\n")),
             "empty",
         ),
+        // Empty HTML comments, alone or under a title, say nothing either.
+        (
+            "specs/disk_full/e.md",
+            Some(("specs/disk_full/e.md", "<!-- -->\n")),
+            "empty",
+        ),
+        (
+            "specs/disk_full/e.md",
+            Some((
+                "specs/disk_full/e.md",
+                "# Tasks\n\n<!---->\n  <!--   -->  \n",
+            )),
+            "empty",
+        ),
         ("specs/disk_full/readiness.md", None, "empty"),
         ("specs/disk_full/specify.md", None, "empty"),
         ("./specs/disk_full//readiness.md", None, "empty"),

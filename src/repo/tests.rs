@@ -248,6 +248,12 @@ fn substance_of_lines() {
         ("PLACEHOLDE\u{212a}", true),
         ("placeholder\u{e9}", true),
         ("n/\u{c5}", true),
+        ("<!-- -->", false),
+        ("<!---->\n \t<!--  \t -->\r\n", false),
+        ("# Tasks\n<!-- -->\n", false),
+        ("<!-- done -->", true),
+        ("<!-- -->x", true),
+        ("<!-->", true),
     ] {
         assert_eq!(has_substance(head.as_bytes()), says, "{head:?}");
         assert_eq!(
@@ -332,6 +338,7 @@ mod differential {
         fn substance_agrees(head in prop::collection::vec(prop::sample::select(vec![
             &b"\n"[..], b" ", b"#", b"-", b"*", b"todo", b"TBD", b"n/a", b"None", b"null",
             b"{}", b"word", b"\xef\xbb\xbf", b"\xe2\x84\xaa", b"\xc4\xb0", b"\xff", b"<!-- -->",
+            b"<!--", b"-->",
             b"`", b"\t", b"\r", b"x", b"\xc2\xa0",
         ]), 0..12)) {
             let head: Vec<u8> = head.concat();
