@@ -169,11 +169,7 @@ pub fn normalize_rel(p: &str) -> String {
 /// [`normalize_rel`], borrowed when `p` is already in that form (the common case: every
 /// segment a name or `..`).
 fn normalized(p: &str) -> std::borrow::Cow<'_, str> {
-    if cfg!(unix)
-        && p.as_bytes()
-            .split(|&b| b == b'/')
-            .all(|s| !s.is_empty() && s != b".")
-    {
+    if cfg!(unix) && crate::repo::every_segment(p.as_bytes(), |s| !s.is_empty() && s != b".") {
         return std::borrow::Cow::Borrowed(p);
     }
     std::borrow::Cow::Owned(normalize_components(p))

@@ -119,9 +119,23 @@ fn starts_with(path: &Path, base: &Path) -> bool {
 /// (components, parent, file name, join, prefix) is the same as the operation on its bytes.
 fn is_plain_rel(rel: &[u8]) -> bool {
     !rel.is_empty()
-        && rel
-            .split(|&b| b == b'/')
-            .all(|name| !name.is_empty() && name != b"." && name != b"..")
+        && every_segment(rel, |name| {
+            !name.is_empty() && name != b"." && name != b".."
+        })
+}
+
+/// Whether `ok` holds for every `/`-separated segment of `bytes` (as `bytes.split(|&b| b ==
+/// b'/').all(ok)`; the separators are found with `memchr`, not byte by byte: this runs for
+/// every path of every document of a whole-repository check).
+pub(crate) fn every_segment(bytes: &[u8], ok: impl Fn(&[u8]) -> bool) -> bool {
+    let mut start = 0;
+    for at in memchr::memchr_iter(b'/', bytes) {
+        if !ok(&bytes[start..at]) {
+            return false;
+        }
+        start = at + 1;
+    }
+    ok(&bytes[start..])
 }
 
 /// Whether `path` is `/` followed by a plain relative path (see [`is_plain_rel`]), as a
@@ -226,7 +240,7 @@ pub fn decode_text(mut bytes: Vec<u8>, shown: &str, limit: u64) -> Result<String
             ),
         )
     })?;
-    if let Some(at) = text.find('\0') {
+    if let Some(at) = memchr::memchr(0, text.as_bytes()) {
         let before = &text[..at];
         let line = before.matches('\n').count() as u32 + 1;
         let col = before.rsplit('\n').next().unwrap_or("").chars().count() as u32 + 1;
@@ -410,10 +424,18 @@ enum DirPlace {
 #[cfg(unix)]
 thread_local! {
     /// The places of the directories [`resolve_plain`] looked at on this thread, for one root,
-    /// keyed by their bytes (equal bytes are an equal path). [`canonical_dir`] never changes
-    /// its answer for a directory once given, so neither does this.
-    static PLACES: std::cell::RefCell<(PathBuf, std::collections::HashMap<Vec<u8>, DirPlace>)> =
-        std::cell::RefCell::new(Default::default());
+    /// keyed by their bytes (equal bytes are an equal path), and that root's canonical form.
+    /// [`canonical_dir`] never changes its answer for a directory once given, so neither does
+    /// this.
+    static PLACES: std::cell::RefCell<Places> = std::cell::RefCell::new(Default::default());
+}
+
+#[cfg(unix)]
+#[derive(Default)]
+struct Places {
+    root: PathBuf,
+    real_root: Option<PathBuf>,
+    of: std::collections::HashMap<Vec<u8>, DirPlace>,
 }
 
 /// Whether `dir/name` (a regular file or directory, not a link) lies inside the root once
@@ -424,21 +446,24 @@ fn dir_inside(root: &Path, dir: &[u8], name: &str) -> Option<bool> {
     use std::os::unix::ffi::OsStrExt;
     let dir = Path::new(std::ffi::OsStr::from_bytes(dir));
     let real_root = || canonical_dir(root).unwrap_or_else(|| root.to_path_buf());
-    let place = PLACES.with_borrow_mut(|(seen_root, places)| {
-        if seen_root.as_os_str() != root.as_os_str() {
-            *seen_root = root.to_path_buf();
-            places.clear();
+    let place = PLACES.with_borrow_mut(|places| {
+        if places.root.as_os_str() != root.as_os_str() {
+            places.root = root.to_path_buf();
+            places.real_root = None;
+            places.of.clear();
         }
         let key = dir.as_os_str().as_encoded_bytes();
-        if let Some(&place) = places.get(key) {
+        if let Some(&place) = places.of.get(key) {
             return place;
         }
         let place = match canonical_dir(dir) {
             None => DirPlace::Unresolved,
-            Some(canon) if starts_with(&canon, &real_root()) => DirPlace::Under,
+            Some(canon) if starts_with(&canon, places.real_root.get_or_insert_with(real_root)) => {
+                DirPlace::Under
+            }
             Some(_) => DirPlace::Aside,
         };
-        places.insert(key.to_vec(), place);
+        places.of.insert(key.to_vec(), place);
         place
     });
     match place {
@@ -520,9 +545,13 @@ fn walk(root: &Path, rel: &Path) -> Walked {
 fn canonical_dir(dir: &Path) -> Option<PathBuf> {
     use std::collections::HashMap;
     use std::sync::{Mutex, OnceLock};
-    static DIRS: OnceLock<Mutex<HashMap<PathBuf, Option<PathBuf>>>> = OnceLock::new();
+    // Keyed by the path's bytes: hashing a `Path` walks its components, and this map holds a
+    // directory per incident (a spelling of the same directory with other bytes is merely
+    // resolved again, to the same answer).
+    static DIRS: OnceLock<Mutex<HashMap<Vec<u8>, Option<PathBuf>>>> = OnceLock::new();
     let dirs = DIRS.get_or_init(Default::default);
-    if let Some(hit) = dirs.lock().unwrap_or_else(|p| p.into_inner()).get(dir) {
+    let key = dir.as_os_str().as_encoded_bytes();
+    if let Some(hit) = dirs.lock().unwrap_or_else(|p| p.into_inner()).get(key) {
         return hit.clone();
     }
     // From the parent's canonical form when this directory is not a link: one `lstat` per
@@ -537,7 +566,7 @@ fn canonical_dir(dir: &Path) -> Option<PathBuf> {
     };
     dirs.lock()
         .unwrap_or_else(|p| p.into_inner())
-        .insert(dir.to_path_buf(), real.clone());
+        .insert(key.to_vec(), real.clone());
     real
 }
 

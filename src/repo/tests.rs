@@ -330,6 +330,18 @@ mod differential {
         }
 
         #[test]
+        fn every_segment_is_split_all(bytes in "[a./]{0,12}", which in 0usize..3) {
+            let oks: [fn(&[u8]) -> bool; 3] = [
+                |n| !n.is_empty() && n != b"." && n != b"..",
+                |n| !n.is_empty() && n != b".",
+                |n| n.len() < 2,
+            ];
+            let ok = oks[which];
+            let b = bytes.as_bytes();
+            prop_assert_eq!(every_segment(b, ok), b.split(|&c| c == b'/').all(ok));
+        }
+
+        #[test]
         fn refused_spellings_agree(rel in "[a%25eEfFcC0\\\\~:/.\\x00]{0,8}") {
             prop_assert_eq!(refused_spelling(&rel), refused_spelling_by_lowercase(&rel));
         }
