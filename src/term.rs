@@ -105,14 +105,29 @@ impl<W: Write> Write for Strip<W> {
     }
 }
 
+/// Whether standard output keeps the styles: `anstream`'s choice (a terminal that takes
+/// colours, no `NO_COLOR`), as [`stdout`] makes it.
+pub fn stdout_styled() -> bool {
+    !matches!(
+        anstream::AutoStream::choice(&io::stdout()),
+        anstream::ColorChoice::Never
+    )
+}
+
+/// `bytes` without their escape sequences, as [`Strip`] writes them: for text rendered on
+/// several threads, stripped where it was rendered rather than by the one thread writing.
+pub fn strip(bytes: &[u8]) -> Vec<u8> {
+    let mut s = Strip::new(Vec::with_capacity(bytes.len()));
+    // Writing to a Vec cannot fail.
+    let _ = s.write_all(bytes);
+    s.inner
+}
+
 /// Standard output, block-buffered, with the styles kept only when `anstream` says the
 /// reader wants them (a terminal that takes colours, no `NO_COLOR`).
 pub fn stdout() -> Box<dyn Write> {
     let stdout = io::stdout();
-    let styled = !matches!(
-        anstream::AutoStream::choice(&stdout),
-        anstream::ColorChoice::Never
-    );
+    let styled = stdout_styled();
     // Block-buffered: Rust's stdout flushes at every line, one write(2) per line of a report
     // that can have 80,000 lines.
     let buffered = io::BufWriter::with_capacity(64 * 1024, stdout.lock());

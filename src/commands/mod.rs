@@ -196,7 +196,8 @@ fn emit(report: &Report, config: &Config, format: Format) -> i32 {
             let mut out = crate::term::stdout();
             let written = human::write(
                 report,
-                &mut human::Sources::new(&config.root, &config.files),
+                &mut human::Sources::new(&config.root, &config.files)
+                    .plain(!crate::term::stdout_styled()),
                 &mut out,
             )
             .and_then(|()| out.flush());

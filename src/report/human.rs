@@ -29,6 +29,11 @@ const KEPT_SOURCES: usize = 8;
 /// never held at once.
 const DETAIL_CHUNK: usize = 256;
 
+/// How many incidents' one-line summaries are rendered (in parallel, in parts of
+/// [`LINE_PART`]) before they are written.
+const LINE_CHUNK: usize = 4096;
+const LINE_PART: usize = 64;
+
 /// Reads source files for the lines under the carets, keeping the last few read.
 pub struct Sources<'a> {
     root: &'a Path,
@@ -37,6 +42,9 @@ pub struct Sources<'a> {
     files: &'a Files,
     /// Most recently used last.
     cache: Vec<(String, Option<String>)>,
+    /// The output drops the styles anyway ([`crate::term::stdout`] strips them): what is
+    /// rendered in parallel is stripped there, not on the one thread writing it out.
+    plain: bool,
 }
 
 impl<'a> Sources<'a> {
@@ -45,12 +53,28 @@ impl<'a> Sources<'a> {
             root,
             files,
             cache: Vec::with_capacity(KEPT_SOURCES),
+            plain: false,
         }
+    }
+
+    /// Declares that the output strips styles (see the field).
+    pub fn plain(mut self, plain: bool) -> Self {
+        self.plain = plain;
+        self
     }
 
     /// A reader of the same files with a cache of its own (one per rendering thread).
     fn fork(&self) -> Sources<'a> {
-        Sources::new(self.root, self.files)
+        Sources::new(self.root, self.files).plain(self.plain)
+    }
+
+    /// `buf` as the output will show it.
+    fn finish(&self, buf: Vec<u8>) -> Vec<u8> {
+        if self.plain {
+            crate::term::strip(&buf)
+        } else {
+            buf
+        }
     }
 
     fn line(&mut self, file: &str, line: u32) -> Option<String> {
@@ -88,36 +112,20 @@ fn decision_style(d: Decision) -> Style {
 }
 
 pub fn write(report: &Report, src: &mut Sources, out: &mut dyn Write) -> std::io::Result<()> {
-    // 1. One line per incident.
-    for i in &report.incidents {
-        let d = i.decision;
-        let score = i
-            .gate
-            .as_ref()
-            .map(|g| format!("{}/{}", g.verified_total, g.max_total))
-            .unwrap_or_else(|| "-".into());
-        let claimed = i
-            .gate
-            .as_ref()
-            .filter(|g| g.claimed_total != g.verified_total)
-            .map(|g| format!(" (claimed {})", g.claimed_total))
-            .unwrap_or_default();
-        let what = Shown(i.readiness.as_deref().or(i.spec.as_deref()).unwrap_or(""));
-        // A pass that rests on silenced findings says so on its own line.
-        let silenced = match i.suppressed.len() {
-            0 => String::new(),
-            n => format!("  {YELLOW}({n} suppressed){YELLOW:#}"),
-        };
-        writeln!(
-            out,
-            "{}{:<11}{} {}{}{} {score}{claimed}  {what}{silenced}",
-            decision_style(d),
-            d.word(),
-            decision_style(d).render_reset(),
-            BOLD,
-            Shown(i.incident_id.as_deref().unwrap_or("(no readiness)")),
-            BOLD.render_reset(),
-        )?;
+    // 1. One line per incident: rendered in parallel, a chunk at a time, written in order.
+    for chunk in report.incidents.chunks(LINE_CHUNK) {
+        let shared = &*src;
+        let parts: Vec<&[IncidentReport]> = chunk.chunks(LINE_PART).collect();
+        let rendered = crate::par::map(&parts, |part| {
+            let mut buf = Vec::with_capacity(part.len() * 96);
+            for i in *part {
+                incident_line(i, &mut buf)?;
+            }
+            Ok::<_, std::io::Error>(shared.finish(buf))
+        });
+        for buf in rendered {
+            out.write_all(&buf?)?;
+        }
     }
     // 2. Lint results of `lint`.
     for f in &report.files {
@@ -146,7 +154,7 @@ pub fn write(report: &Report, src: &mut Sources, out: &mut dyn Write) -> std::io
             let mut buf = Vec::with_capacity(2048);
             writeln!(buf)?;
             incident_details(i, &mut shared.fork(), &mut buf)?;
-            Ok::<_, std::io::Error>(buf)
+            Ok::<_, std::io::Error>(shared.finish(buf))
         });
         for buf in rendered {
             out.write_all(&buf?)?;
@@ -172,6 +180,38 @@ pub fn write(report: &Report, src: &mut Sources, out: &mut dyn Write) -> std::io
         writeln!(out, "{DIM}note: {}{DIM:#}", Shown(n))?;
     }
     summary(report, out)
+}
+
+/// The one line of an incident: decision, id, scores, document.
+fn incident_line(i: &IncidentReport, out: &mut dyn Write) -> std::io::Result<()> {
+    let d = i.decision;
+    let score = i
+        .gate
+        .as_ref()
+        .map(|g| format!("{}/{}", g.verified_total, g.max_total))
+        .unwrap_or_else(|| "-".into());
+    let claimed = i
+        .gate
+        .as_ref()
+        .filter(|g| g.claimed_total != g.verified_total)
+        .map(|g| format!(" (claimed {})", g.claimed_total))
+        .unwrap_or_default();
+    let what = Shown(i.readiness.as_deref().or(i.spec.as_deref()).unwrap_or(""));
+    // A pass that rests on silenced findings says so on its own line.
+    let silenced = match i.suppressed.len() {
+        0 => String::new(),
+        n => format!("  {YELLOW}({n} suppressed){YELLOW:#}"),
+    };
+    writeln!(
+        out,
+        "{}{:<11}{} {}{}{} {score}{claimed}  {what}{silenced}",
+        decision_style(d),
+        d.word(),
+        decision_style(d).render_reset(),
+        BOLD,
+        Shown(i.incident_id.as_deref().unwrap_or("(no readiness)")),
+        BOLD.render_reset(),
+    )
 }
 
 fn incident_details(
@@ -495,6 +535,54 @@ mod tests {
             ),
             "{text}"
         );
+    }
+
+    /// Rendered in parallel chunks, stripped where rendered: the same text as the styled
+    /// rendering stripped on the way out, every incident once and in report order, for reports
+    /// below, at and above the chunk sizes.
+    #[test]
+    fn plain_rendering_is_the_styled_one_stripped_in_order() {
+        let files = Files::default();
+        for n in [
+            1,
+            LINE_PART,
+            LINE_PART + 1,
+            LINE_CHUNK + 3,
+            2 * DETAIL_CHUNK + 5,
+        ] {
+            let incidents: Vec<IncidentReport> = (0..n)
+                .map(|k| {
+                    let mut i = quiet_pass().incidents.remove(0);
+                    i.incident_id = Some(format!("X-{k}"));
+                    i.readiness = Some(format!("specs/x{k}/readiness.md"));
+                    i
+                })
+                .collect();
+            let r = Report::new("check", incidents, vec![], vec![], vec![]);
+            let mut styled = Vec::new();
+            write(
+                &r,
+                &mut Sources::new(Path::new("/nonexistent"), &files),
+                &mut styled,
+            )
+            .unwrap();
+            assert!(styled.contains(&0x1b), "the styled rendering has styles");
+            let mut plain = Vec::new();
+            let mut src = Sources::new(Path::new("/nonexistent"), &files).plain(true);
+            write(&r, &mut src, &mut crate::term::Strip::new(&mut plain)).unwrap();
+            assert_eq!(plain, crate::term::strip(&styled), "{n} incidents");
+            let text = String::from_utf8(plain).unwrap();
+            let lines: Vec<&str> = text
+                .lines()
+                .filter(|l| l.starts_with("PASS        X-"))
+                .collect();
+            assert_eq!(lines.len(), n);
+            for (k, line) in lines.iter().enumerate() {
+                assert!(line.contains(&format!(" X-{k} ")), "{k}: {line}");
+            }
+            let details = text.matches("\nPASS X-").count();
+            assert_eq!(details, n, "every incident's details once");
+        }
     }
 
     #[test]
