@@ -48,8 +48,9 @@ struct RawSteps<'a> {
 /// Parses a log. A damaged last line without its newline is a torn append: skipped with a
 /// warning. Damage anywhere else is an error naming the line.
 pub fn parse(file: &str, bytes: &[u8]) -> Result<Log> {
-    parse_as(file, bytes, |s| {
-        serde_json::from_str::<Raw>(s).map(|r| (r.incident_id, r.step, r.reference, r.ts))
+    parse_as(file, bytes, |s| match plain_record(s, true) {
+        Some(fields) => Ok(fields),
+        None => serde_json::from_str::<Raw>(s).map(|r| (r.incident_id, r.step, r.reference, r.ts)),
     })
 }
 
@@ -57,12 +58,97 @@ pub fn parse(file: &str, bytes: &[u8]) -> Result<Log> {
 /// for a log of every incident held through a whole `check`. Accepts and refuses exactly the
 /// logs `parse` does.
 pub fn parse_steps(file: &str, bytes: &[u8]) -> Result<Log> {
-    parse_as(file, bytes, |s| {
-        serde_json::from_str::<RawSteps>(s).map(|r| {
+    parse_as(file, bytes, |s| match plain_record(s, false) {
+        Some(fields) => Ok(fields),
+        None => serde_json::from_str::<RawSteps>(s).map(|r| {
             let _ = r.ts;
             (r.incident_id, r.step, None, None)
-        })
+        }),
     })
+}
+
+/// The fields of a record written the plain way appenders write them: one flat object whose
+/// keys are `incident_id`, `step`, `ref` and `ts` (each at most once, the first two present),
+/// whose values are strings without escapes or control characters (`ref` and `ts` may be
+/// `null`). Read without the JSON parser, with exactly what it would read; `None` for any
+/// other line (other keys, escapes, numbers, nesting, damage), which the parser then reads or
+/// refuses with its own message. `ref` and `ts` are kept only when `keep` is set.
+fn plain_record(s: &str, keep: bool) -> Option<Fields> {
+    let b = s.as_bytes();
+    let ws = |i: &mut usize| {
+        while b
+            .get(*i)
+            .is_some_and(|c| matches!(c, b' ' | b'\t' | b'\n' | b'\r'))
+        {
+            *i += 1;
+        }
+    };
+    // A string's content from its opening quote at `*i`: no escape, no control character.
+    let string = |i: &mut usize| -> Option<&str> {
+        if b.get(*i) != Some(&b'"') {
+            return None;
+        }
+        let start = *i + 1;
+        let len = memchr::memchr2(b'"', b'\\', &b[start..])?;
+        let end = start + len;
+        // Without an early exit: the compiler checks many bytes at a time.
+        let control = b[start..end]
+            .iter()
+            .fold(false, |seen, &c| seen | (c < 0x20));
+        if b[end] != b'"' || control {
+            return None;
+        }
+        *i = end + 1;
+        // Between two ASCII quotes of a `str`: a `str` itself.
+        s.get(start..end)
+    };
+    let mut fields: [Option<Option<&str>>; 4] = [None; 4];
+    let mut i = 0;
+    if b.first() != Some(&b'{') {
+        return None;
+    }
+    i += 1;
+    loop {
+        ws(&mut i);
+        let k = match string(&mut i)? {
+            "incident_id" => 0,
+            "step" => 1,
+            "ref" => 2,
+            "ts" => 3,
+            _ => return None,
+        };
+        ws(&mut i);
+        if b.get(i) != Some(&b':') {
+            return None;
+        }
+        i += 1;
+        ws(&mut i);
+        let value = if k >= 2 && b[i..].starts_with(b"null") {
+            i += 4;
+            None
+        } else {
+            Some(string(&mut i)?)
+        };
+        if fields[k].replace(value).is_some() {
+            return None; // a duplicate key: the parser's error
+        }
+        ws(&mut i);
+        match b.get(i) {
+            Some(b',') => i += 1,
+            Some(b'}') if i + 1 == b.len() => break,
+            _ => return None,
+        }
+    }
+    let incident_id = fields[0]??.to_string();
+    let step = fields[1]??.to_string();
+    let opt = |f: Option<Option<&str>>| {
+        if keep {
+            f.flatten().map(str::to_string)
+        } else {
+            None
+        }
+    };
+    Some((incident_id, step, opt(fields[2]), opt(fields[3])))
 }
 
 /// A record's incident id, step, ref and timestamp.
@@ -220,6 +306,118 @@ mod tests {
         #[test]
         fn steps_only_agrees_with_the_full_parse(text in "(\\{\"incident_id\":\"[A-Z1\\\\\"é-]{0,4}\",\"step\":\"(commit|/sdd:specify|x)\"(,\"(ref|ts)\":(null|1|\"[a\\\\\"u]{0,3}\"))*\\}\n?|[ {}\n]){0,6}") {
             proptest::prop_assert_eq!(same_as_parse(text.as_bytes()), Ok(()));
+        }
+    }
+
+    use proptest::strategy::{Just, Strategy};
+
+    fn key() -> impl Strategy<Value = String> {
+        proptest::sample::select(vec![
+            "\"incident_id\"",
+            "\"step\"",
+            "\"ref\"",
+            "\"ts\"",
+            "\"ref\"",
+            "\"ts\"",
+            "\"other\"",
+            "\"incident\\u005fid\"",
+            "\"step",
+            "step",
+        ])
+        .prop_map(String::from)
+    }
+
+    fn value() -> impl Strategy<Value = String> {
+        proptest::sample::select(vec![
+            "\"HM-1\"",
+            "\"HM-1\"",
+            "\"é🎉\"",
+            "\"\"",
+            "\"\u{7f}\"",
+            "null",
+            "\"a\\\"b\"",
+            "\"a\u{1}b\"",
+            "\"a\tb\"",
+            "nul",
+            "nullx",
+            "1",
+            "[]",
+            "{\"x\":1}",
+            "\"x",
+            "\"a\\nb\"",
+        ])
+        .prop_map(String::from)
+    }
+
+    /// The JSON parser's reading of one line, as the fields the log keeps.
+    fn by_parser(s: &str) -> Option<Fields> {
+        serde_json::from_str::<Raw>(s)
+            .ok()
+            .map(|r| (r.incident_id, r.step, r.reference, r.ts))
+    }
+
+    proptest::proptest! {
+        /// What the plain reader reads, the JSON parser reads alike: objects made of the keys,
+        /// duplicates, other keys, escaped keys, values with escapes or control characters,
+        /// `null`, numbers and nesting, JSON and other whitespace, and damage around them.
+        #[test]
+        fn plain_records_read_as_the_parser_reads_them(
+            (pairs, open, close, sep) in (
+                (
+                    value(),
+                    value(),
+                    proptest::collection::vec((key(), value()), 0..3),
+                ),
+                proptest::sample::select(vec!["{", "{", "{ ", "[", ""]),
+                proptest::sample::select(vec!["}", "}", " }", "},", "}}", "", "} x"]),
+                proptest::sample::select(vec![",", ",", " , ", ",,", ";"]),
+            )
+                .prop_flat_map(|((id, step, extra), open, close, sep)| {
+                    let mut pairs = vec![(String::from("\"incident_id\""), id), ("\"step\"".into(), step)];
+                    pairs.extend(extra);
+                    (Just(pairs).prop_shuffle(), Just(open), Just(close), Just(sep))
+                }),
+            space in proptest::sample::select(vec!["", "", " ", "\t", "\r\n", "\u{c}"]),
+        ) {
+            let body: Vec<String> = pairs
+                .iter()
+                .map(|(k, v)| format!("{k}{space}:{space}{v}"))
+                .collect();
+            let line = format!("{open}{}{close}", body.join(sep));
+            for keep in [true, false] {
+                if let Some(fields) = plain_record(&line, keep) {
+                    let mut want = by_parser(&line);
+                    if !keep && let Some(w) = &mut want {
+                        w.2 = None;
+                        w.3 = None;
+                    }
+                    proptest::prop_assert_eq!(Some(fields), want, "{:?}", line);
+                }
+            }
+        }
+
+        /// The lines appenders write are read the plain way (not all left to the parser).
+        #[test]
+        fn appended_lines_are_plain(
+            id in "[A-Za-z0-9-]{1,24}",
+            step in "[a-z_:/]{1,24}",
+            reference in proptest::option::of("[ -!#-\\[\\]-~é]{0,20}"),
+            ts in proptest::option::of("[0-9TZ:-]{0,20}"),
+            spaced in proptest::bool::ANY,
+        ) {
+            let sep = if spaced { ", " } else { "," };
+            let colon = if spaced { ": " } else { ":" };
+            let mut line = format!("{{\"incident_id\"{colon}{id:?}{sep}\"step\"{colon}{step:?}");
+            if let Some(r) = &reference {
+                line += &format!("{sep}\"ref\"{colon}\"{r}\"");
+            }
+            match &ts {
+                Some(t) => line += &format!("{sep}\"ts\"{colon}\"{t}\""),
+                None => line += &format!("{sep}\"ts\"{colon}null"),
+            }
+            line.push('}');
+            proptest::prop_assert_eq!(plain_record(&line, true), by_parser(&line), "{}", line);
+            proptest::prop_assert!(plain_record(&line, true).is_some(), "{}", line);
         }
     }
 
