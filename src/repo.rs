@@ -124,16 +124,18 @@ fn is_plain_rel(rel: &[u8]) -> bool {
         })
 }
 
-/// Whether `ok` holds for every `/`-separated segment of `bytes` (as `bytes.split(|&b| b ==
-/// b'/').all(ok)`; the separators are found with `memchr`, not byte by byte: this runs for
-/// every path of every document of a whole-repository check).
+/// Whether `ok` holds for every `/`-separated segment of `bytes`, as `bytes.split(|&b| b ==
+/// b'/').all(ok)` (this runs for every path of every document of a whole-repository check:
+/// one plain loop, no iterator of slices; paths are too short for `memchr` to pay).
 pub(crate) fn every_segment(bytes: &[u8], ok: impl Fn(&[u8]) -> bool) -> bool {
     let mut start = 0;
-    for at in memchr::memchr_iter(b'/', bytes) {
-        if !ok(&bytes[start..at]) {
-            return false;
+    for (at, &b) in bytes.iter().enumerate() {
+        if b == b'/' {
+            if !ok(&bytes[start..at]) {
+                return false;
+            }
+            start = at + 1;
         }
-        start = at + 1;
     }
     ok(&bytes[start..])
 }
