@@ -32,7 +32,7 @@ type Hit = (usize, usize, usize);
 /// The prefilter matches `bounded` accepts, found the fast way and the plain way.
 fn both(pats: &CommandPatterns, text: &str) -> (Vec<Hit>, Vec<Hit>) {
     let mut fast = Vec::new();
-    pats.each_match(text, |r, p| {
+    pats.each_match(text, &mut Vec::new(), |r, p| {
         if bounded(text, r.clone()) {
             fast.push((r.start, r.end, p));
         }
@@ -50,6 +50,18 @@ fn agree(text: &str) {
     for pats in [builtin(), custom()] {
         let (fast, slow) = both(pats, text);
         assert_eq!(fast, slow, "{text:?}");
+        // Unfiltered, the fast path passes on only matches of the plain search (in a run with
+        // a joiner, all of them), in order.
+        let mut all_fast = Vec::new();
+        pats.each_match(text, &mut Vec::new(), |r, p| {
+            all_fast.push((r.start, r.end, p));
+        });
+        let mut all_slow = Vec::new();
+        pats.each_match_slow(text, |r, p| all_slow.push((r.start, r.end, p)));
+        let mut rest = all_slow.iter();
+        for hit in &all_fast {
+            assert!(rest.any(|h| h == hit), "{hit:?} in {text:?}: {all_slow:?}");
+        }
     }
 }
 
@@ -145,25 +157,74 @@ proptest! {
     }
 }
 
-/// [`split_tricks`] (found with `memchr3`, each byte read on its own) against the byte-by-byte
-/// reference: the same candidates, once sorted.
-fn tricks_agree(text: &str) {
-    let mut fast = super::super::split_tricks(text);
-    let mut slow = super::super::split_tricks_slow(text);
-    fast.sort_unstable();
-    slow.sort_unstable();
-    assert_eq!(fast, slow, "{text:?}");
+/// The built-in patterns with the automaton run over every text.
+fn plain() -> &'static CommandPatterns {
+    static PATS: std::sync::OnceLock<CommandPatterns> = std::sync::OnceLock::new();
+    PATS.get_or_init(|| builtin().without_word_scan())
+}
+
+/// [`prefilter`] (the word scan, the split words read off the bytes it marks) against the
+/// automaton over the whole text and the byte-by-byte search for split words: the same
+/// candidates and the same statement flag. The marks are exactly the trick bytes, found
+/// the fast way and the fallback way.
+fn prefilter_agrees(text: &str) {
+    let mut scratch = super::super::Scratch::default();
+    for pats in [builtin(), custom(), plain()] {
+        let statement = super::super::prefilter(text, pats, &mut scratch);
+        let (candidates, slow_statement) = super::super::prefilter_slow(text, pats);
+        assert_eq!(scratch.candidates, candidates, "{text:?}");
+        assert_eq!(statement, slow_statement, "{text:?}");
+        let mut marks = scratch.marks.clone();
+        marks.sort_unstable();
+        let expected: Vec<usize> = (0..text.len())
+            .filter(|&i| super::super::TRICK_BYTES.contains(&text.as_bytes()[i]))
+            .collect();
+        assert_eq!(marks, expected, "{text:?}");
+    }
 }
 
 fn trick_piece() -> impl Strategy<Value = &'static str> {
     prop::sample::select(vec![
-        "kube", "ctl", "k", "9", "'", "''", "\"", "\\", "`", "^", "$", "$@", "${", "$'", "$*", "@",
-        "*", "{", "}", "\n", "\r", "\r\n", "\\\n", " ", "-", "é", "к",
+        "kube",
+        "ctl",
+        "k",
+        "9",
+        "'",
+        "''",
+        "\"",
+        "\\",
+        "`",
+        "^",
+        "$",
+        "$@",
+        "${",
+        "$'",
+        "$*",
+        "@",
+        "*",
+        "{",
+        "}",
+        "\n",
+        "\r",
+        "\r\n",
+        "\\\n",
+        " ",
+        "-",
+        "_",
+        "é",
+        "к",
+        "kubectl",
+        "delete",
+        "docker-compose",
+        "pg_ctl",
+        "set",
+        "SET",
+        "post",
     ])
 }
 
 #[test]
-fn split_tricks_finds_what_the_byte_scan_finds() {
+fn the_prefilter_finds_what_the_plain_searches_find() {
     for text in [
         "",
         "k''ubectl",
@@ -176,28 +237,97 @@ fn split_tricks_finds_what_the_byte_scan_finds() {
         "${T:-kubectl}",
         "kube\\\nctl",
         "kube\\\r\nctl",
-        "a''''''b c'd e^f $@ $'x'",
+        "ab c'd e^f $@ $'x'",
         "don't 'quote' it",
         "é'x",
         "x'",
         "'",
         "$",
+        "kubectl delete pod x; DELETE FROM t",
+        "x-docker-compose'up' pg_ctl\"stop\"",
     ] {
-        tricks_agree(text);
+        prefilter_agrees(text);
     }
-    assert_eq!(super::super::split_tricks("ab k''ubectl"), [3]);
+    let mut scratch = super::super::Scratch::default();
+    assert!(!super::super::prefilter(
+        "ab ku''bectl",
+        builtin(),
+        &mut scratch
+    ));
+    assert_eq!(scratch.candidates, [3]);
+    assert!(super::super::prefilter(
+        "x; delete from t",
+        builtin(),
+        &mut scratch
+    ));
+    assert!(scratch.candidates.is_empty());
+    assert!(!plain().each_match_is_fast());
 }
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 4096, ..ProptestConfig::default() })]
 
     #[test]
-    fn split_tricks_agrees_on_trick_soup(parts in proptest::collection::vec(trick_piece(), 0..24)) {
-        tricks_agree(&parts.concat());
+    fn prefilter_agrees_on_trick_soup(parts in proptest::collection::vec(trick_piece(), 0..24)) {
+        prefilter_agrees(&parts.concat());
     }
 
     #[test]
-    fn split_tricks_agrees_on_arbitrary_text(text in "[ -~\\n\\ré]{0,80}") {
-        tricks_agree(&text);
+    fn prefilter_agrees_on_arbitrary_text(text in "[ -~\\n\\ré]{0,80}") {
+        prefilter_agrees(&text);
+    }
+
+    #[test]
+    fn prefilter_agrees_on_word_soup(words in proptest::collection::vec(word(), 0..24)) {
+        prefilter_agrees(&words.concat());
+    }
+}
+
+/// `alnum_end` (eight bytes at a time) against the byte-by-byte count.
+fn alnum_end_agrees(b: &[u8]) {
+    use super::super::patterns::{alnum_end, alnum_end_slow};
+    for i in 0..=b.len() {
+        assert_eq!(alnum_end(b, i), alnum_end_slow(b, i), "{b:?} from {i}");
+    }
+}
+
+#[test]
+fn alnum_end_stops_at_every_byte_that_is_no_letter_or_digit() {
+    // Every byte value at every place of a chunk, between letters and digits.
+    for v in 0..=255u8 {
+        for k in 0..10 {
+            let mut b = *b"aZ09zA9aqQ0mxyz";
+            b[k] = v;
+            alnum_end_agrees(&b);
+        }
+    }
+    // Every pair of neighbours (carries, high bits).
+    for v in 0..=255u8 {
+        for w in 0..=255u8 {
+            let mut b = *b"kubectl0Ab";
+            b[3] = v;
+            b[4] = w;
+            assert_eq!(
+                super::super::patterns::alnum_end(&b, 0),
+                super::super::patterns::alnum_end_slow(&b, 0),
+                "{b:?}"
+            );
+        }
+    }
+    alnum_end_agrees(b"");
+    alnum_end_agrees("kubectl delete pod x — é".as_bytes());
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 2048, ..ProptestConfig::default() })]
+
+    #[test]
+    fn alnum_end_agrees_on_arbitrary_bytes(b in proptest::collection::vec(any::<u8>(), 0..40)) {
+        alnum_end_agrees(&b);
+    }
+
+    #[test]
+    fn alnum_end_agrees_on_long_words(b in "[a-zA-Z0-9]{0,30}[^a-zA-Z0-9]?[a-zA-Z0-9]{0,20}") {
+        alnum_end_agrees(b.as_bytes());
     }
 }
