@@ -109,6 +109,9 @@ pub struct CommandPatterns {
     pub(crate) tools: Vec<Tool>,
     pub(crate) by_name: HashMap<String, usize>,
     pub(crate) aliases: HashMap<String, usize>,
+    /// Bit `len * 256 + first byte` is set when a tool name or an alias of that length
+    /// (under 64) starts with that byte: most words are no tool without hashing them.
+    name_shapes: Vec<u64>,
     pub(crate) prefilter: AhoCorasick,
     /// How [`CommandPatterns::each_match`] skips text no word can start in; `None` when the
     /// words do not allow it (then every search runs the whole automaton).
@@ -247,6 +250,13 @@ impl CommandPatterns {
             }
         }
 
+        let mut name_shapes = vec![0u64; 64 * 256 / 64];
+        for name in by_name.keys().chain(aliases.keys()) {
+            if let Some(bit) = name_shape(name) {
+                name_shapes[bit / 64] |= 1 << (bit % 64);
+            }
+        }
+
         let mut words: Vec<(String, u8)> = Vec::new();
         let mut add_word = |w: &str, kind: u8| match words.iter_mut().find(|(x, _)| x == w) {
             Some((_, k)) => *k |= kind,
@@ -288,6 +298,7 @@ impl CommandPatterns {
             tools,
             by_name,
             aliases,
+            name_shapes,
             prefilter,
             word_scan,
             kinds,
@@ -406,6 +417,17 @@ impl CommandPatterns {
 
     /// The tool named by `word` (already lowercased), through an alias when `alias_ok`.
     pub(crate) fn lookup(&self, lower: &str, alias_ok: bool) -> Option<&Tool> {
+        if let Some(bit) = name_shape(lower)
+            && self.name_shapes[bit / 64] & (1 << (bit % 64)) == 0
+        {
+            // No name or alias has this length and first byte.
+            return None;
+        }
+        self.lookup_slow(lower, alias_ok)
+    }
+
+    /// [`Self::lookup`] in the maps alone (the reference the tests compare it with).
+    fn lookup_slow(&self, lower: &str, alias_ok: bool) -> Option<&Tool> {
         let idx = match self.by_name.get(lower) {
             Some(&i) => Some(i),
             None if alias_ok => self.aliases.get(lower).copied(),
@@ -584,6 +606,25 @@ impl WordScan {
             })
             .map(|(w, i)| (w.len(), *i))
     }
+}
+
+/// The bit of `name` in `CommandPatterns::name_shapes`: its length (under 64) and first byte.
+fn name_shape(name: &str) -> Option<usize> {
+    let first = *name.as_bytes().first()?;
+    (name.len() < 64).then(|| name.len() * 256 + usize::from(first))
+}
+
+/// [`CommandPatterns::lookup`] and the plain lookup in the maps, for the tests.
+#[cfg(test)]
+pub(crate) fn lookups<'p>(
+    pats: &'p CommandPatterns,
+    lower: &str,
+    alias_ok: bool,
+) -> (Option<&'p Tool>, Option<&'p Tool>) {
+    (
+        pats.lookup(lower, alias_ok),
+        pats.lookup_slow(lower, alias_ok),
+    )
 }
 
 fn bad(index: usize, reason: &str) -> PatternError {

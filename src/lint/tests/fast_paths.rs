@@ -331,3 +331,44 @@ proptest! {
         alnum_end_agrees(b.as_bytes());
     }
 }
+
+/// `lookup` (which first rules out the lengths and first bytes no name or alias has)
+/// against the lookup in the maps.
+fn lookup_agrees(word: &str) {
+    for pats in [builtin(), custom()] {
+        for alias_ok in [false, true] {
+            let (fast, slow) = super::super::patterns::lookups(pats, word, alias_ok);
+            assert_eq!(
+                fast.map(|t| t.name.as_str()),
+                slow.map(|t| t.name.as_str()),
+                "{word:?} {alias_ok}"
+            );
+        }
+    }
+}
+
+#[test]
+fn lookup_finds_every_name_and_alias() {
+    for pats in [builtin(), custom()] {
+        for name in pats.by_name.keys().chain(pats.aliases.keys()) {
+            lookup_agrees(name);
+            assert!(pats.lookup(name, true).is_some(), "{name}");
+        }
+    }
+    for word in [
+        "", "k", "kc", "kubectl", "kubectlx", "x", "é", "a-b", "delete", "the",
+    ] {
+        lookup_agrees(word);
+    }
+    lookup_agrees(&"k".repeat(70));
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 2048, ..ProptestConfig::default() })]
+
+    #[test]
+    fn lookup_agrees_on_words(w in word(), tail in "[a-z0-9_.-]{0,3}") {
+        lookup_agrees(&w.to_ascii_lowercase());
+        lookup_agrees(&format!("{}{tail}", w.to_ascii_lowercase()));
+    }
+}
