@@ -355,7 +355,10 @@ impl CommandPatterns {
             }
             let start = i;
             // Letters and digits, then (when a joiner follows) the rest of the run.
-            i = alnum_end(b, i);
+            i += b[i..]
+                .iter()
+                .position(|&c| class[usize::from(c)] != ALNUM)
+                .unwrap_or(n - i);
             if i < n && class[usize::from(b[i])] == JOINER {
                 i += b[i..]
                     .iter()
@@ -435,53 +438,6 @@ impl CommandPatterns {
         }?;
         self.tools.get(idx)
     }
-}
-
-/// The low bit of every byte of a `u64`.
-const LOW_BITS: u64 = u64::from_le_bytes([0x01; 8]);
-/// The high bit of every byte of a `u64`.
-const HIGH_BITS: u64 = u64::from_le_bytes([0x80; 8]);
-
-/// The high bit of each byte of `x` (eight bytes, all ASCII) that is an ASCII letter or
-/// digit. For a byte `c < 0x80`, `c + (0x80 - lo)` has its high bit set exactly when
-/// `c >= lo`, and no byte carries into the next one.
-fn alnum_bits(x: u64) -> u64 {
-    let between = |x: u64, lo: u8, hi: u8| {
-        (x + LOW_BITS * u64::from(0x80 - lo)) & !(x + LOW_BITS * u64::from(0x7F - hi))
-    };
-    // `| 0x20` lowers the capitals and moves no other byte into `a..=z`.
-    let letters = between(x | (LOW_BITS * 0x20), b'a', b'z');
-    (between(x, b'0', b'9') | letters) & HIGH_BITS
-}
-
-/// The end of the run of ASCII letters and digits that starts at `b[i]` (`i` itself when
-/// there is none), eight bytes at a time.
-pub(crate) fn alnum_end(b: &[u8], mut i: usize) -> usize {
-    while let Some(chunk) = b.get(i..i + 8) {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        let x = u64::from_le_bytes(word);
-        // A byte stops the run when it is no letter or digit, or not ASCII at all (its
-        // high bit, cleared for `alnum_bits`, is set).
-        let stop = (!alnum_bits(x & !HIGH_BITS) | x) & HIGH_BITS;
-        if stop != 0 {
-            return i + stop.trailing_zeros() as usize / 8;
-        }
-        i += 8;
-    }
-    i + b[i..]
-        .iter()
-        .position(|c| !c.is_ascii_alphanumeric())
-        .unwrap_or(b.len() - i)
-}
-
-/// [`alnum_end`] byte by byte (the reference the tests compare it with).
-#[cfg(test)]
-pub(crate) fn alnum_end_slow(b: &[u8], i: usize) -> usize {
-    i + b[i..]
-        .iter()
-        .take_while(|c| c.is_ascii_alphanumeric())
-        .count()
 }
 
 /// Byte classes of [`WordScan`].

@@ -283,55 +283,6 @@ proptest! {
     }
 }
 
-/// `alnum_end` (eight bytes at a time) against the byte-by-byte count.
-fn alnum_end_agrees(b: &[u8]) {
-    use super::super::patterns::{alnum_end, alnum_end_slow};
-    for i in 0..=b.len() {
-        assert_eq!(alnum_end(b, i), alnum_end_slow(b, i), "{b:?} from {i}");
-    }
-}
-
-#[test]
-fn alnum_end_stops_at_every_byte_that_is_no_letter_or_digit() {
-    // Every byte value at every place of a chunk, between letters and digits.
-    for v in 0..=255u8 {
-        for k in 0..10 {
-            let mut b = *b"aZ09zA9aqQ0mxyz";
-            b[k] = v;
-            alnum_end_agrees(&b);
-        }
-    }
-    // Every pair of neighbours (carries, high bits).
-    for v in 0..=255u8 {
-        for w in 0..=255u8 {
-            let mut b = *b"kubectl0Ab";
-            b[3] = v;
-            b[4] = w;
-            assert_eq!(
-                super::super::patterns::alnum_end(&b, 0),
-                super::super::patterns::alnum_end_slow(&b, 0),
-                "{b:?}"
-            );
-        }
-    }
-    alnum_end_agrees(b"");
-    alnum_end_agrees("kubectl delete pod x — é".as_bytes());
-}
-
-proptest! {
-    #![proptest_config(ProptestConfig { cases: 2048, ..ProptestConfig::default() })]
-
-    #[test]
-    fn alnum_end_agrees_on_arbitrary_bytes(b in proptest::collection::vec(any::<u8>(), 0..40)) {
-        alnum_end_agrees(&b);
-    }
-
-    #[test]
-    fn alnum_end_agrees_on_long_words(b in "[a-zA-Z0-9]{0,30}[^a-zA-Z0-9]?[a-zA-Z0-9]{0,20}") {
-        alnum_end_agrees(b.as_bytes());
-    }
-}
-
 /// `lookup` (which first rules out the lengths and first bytes no name or alias has)
 /// against the lookup in the maps.
 fn lookup_agrees(word: &str) {
