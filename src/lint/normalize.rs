@@ -73,6 +73,11 @@ impl NormText {
         self.map.segs.clear();
     }
 
+    /// The bytes the buffers hold room for.
+    pub(crate) fn capacity(&self) -> usize {
+        self.text.capacity() + self.map.segs.capacity() * std::mem::size_of::<Seg>()
+    }
+
     /// Source range of the normalized range `r`.
     pub(crate) fn src_range(&self, r: Range<usize>) -> Range<usize> {
         let start = self.map.src_start(r.start);

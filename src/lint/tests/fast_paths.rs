@@ -323,3 +323,34 @@ proptest! {
         lookup_agrees(&format!("{}{tail}", w.to_ascii_lowercase()));
     }
 }
+
+/// The unit buffers a thread keeps from one file to the next leave nothing behind: a file
+/// gives the same hits after any other file as on a thread of its own.
+#[test]
+fn a_file_reads_the_same_after_other_files() {
+    let docs: Vec<String> =
+        vec![
+        "---\nowner: x\nrun: kubectl delete pod a\n---\n# T\n\nRun kubectl delete pod x now.\n"
+            .into(),
+        super::bash("k''ubectl delete pod y\nhelm uninstall z"),
+        "<div title=\"kubectl drain n\">ku<span></span>bectl delete ns q</div>\n\nText `x`.\n"
+            .into(),
+        format!("{}\n\nA — b ≥ c, кubectl delete pod w.\n", "word ".repeat(3000)),
+        "Nothing here.\n".into(),
+        "| a | b |\n|---|---|\n| `systemctl restart nginx` | x |\n\n    psql -c 'DROP TABLE t'\n"
+            .into(),
+    ];
+    let alone: Vec<_> = docs
+        .iter()
+        .map(|d| {
+            let d = d.clone();
+            std::thread::spawn(move || super::hits(&d))
+                .join()
+                .unwrap_or_else(|_| unreachable!())
+        })
+        .collect();
+    assert!(alone.iter().filter(|h| !h.is_empty()).count() >= 5);
+    for (i, d) in docs.iter().enumerate().chain(docs.iter().enumerate().rev()) {
+        assert_eq!(super::hits(d), alone[i], "{d:?}");
+    }
+}
