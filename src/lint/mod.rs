@@ -85,6 +85,7 @@ pub fn find_commands_in(
 ) -> Vec<CommandHit> {
     let mut hits = Vec::new();
     let mut locals = Locals::default();
+    let mut scratch = Scratch::default();
     regions::each_unit(source, md, &mut |unit| {
         Scanner {
             source,
@@ -92,6 +93,7 @@ pub fn find_commands_in(
             pats,
             hits: &mut hits,
             locals: &mut locals,
+            scratch: &mut scratch,
         }
         .scan();
     });
@@ -117,6 +119,62 @@ struct Scanner<'a> {
     pats: &'a CommandPatterns,
     hits: &'a mut Vec<CommandHit>,
     locals: &'a mut Locals,
+    scratch: &'a mut Scratch,
+}
+
+/// Buffers of [`Scanner::scan`], kept from one unit to the next.
+#[derive(Default)]
+struct Scratch {
+    /// The prefilter's candidates ([`prefilter`]).
+    candidates: Vec<usize>,
+    /// Offsets of the bytes of [`TRICK_BYTES`].
+    marks: Vec<usize>,
+}
+
+/// The prefilter over a unit's `text`: into `scratch.candidates`, sorted, the offsets where a
+/// tool word starts as a whole word ([`bounded`]) and where a word split by quotes or escapes
+/// starts ([`trick_at`]); returns whether a statement word (SQL, an HTTP method) occurs.
+fn prefilter(text: &str, pats: &CommandPatterns, scratch: &mut Scratch) -> bool {
+    let Scratch { candidates, marks } = scratch;
+    candidates.clear();
+    marks.clear();
+    let mut statement = false;
+    let kinds = &pats.kinds;
+    pats.each_match(text, marks, |range, pattern| {
+        if !bounded(text, range.clone()) {
+            return;
+        }
+        let kind = kinds.get(pattern).copied().unwrap_or(0);
+        if kind & KIND_WORD != 0 {
+            candidates.push(range.start);
+        }
+        statement |= kind & KIND_STATEMENT != 0;
+    });
+    let b = text.as_bytes();
+    candidates.extend(marks.iter().filter_map(|&i| trick_at(b, i)));
+    candidates.sort_unstable();
+    statement
+}
+
+/// [`prefilter`] the plain way: every match of the automaton, and the byte-by-byte search for
+/// split words (the reference the tests compare it with).
+#[cfg(test)]
+fn prefilter_slow(text: &str, pats: &CommandPatterns) -> (Vec<usize>, bool) {
+    let mut candidates = Vec::new();
+    let mut statement = false;
+    pats.each_match_slow(text, |range, pattern| {
+        if !bounded(text, range.clone()) {
+            return;
+        }
+        let kind = pats.kinds.get(pattern).copied().unwrap_or(0);
+        if kind & KIND_WORD != 0 {
+            candidates.push(range.start);
+        }
+        statement |= kind & KIND_STATEMENT != 0;
+    });
+    candidates.extend(split_tricks_slow(text));
+    candidates.sort_unstable();
+    (candidates, statement)
 }
 
 impl<'a> Scanner<'a> {
@@ -126,21 +184,9 @@ impl<'a> Scanner<'a> {
 
     fn scan(&mut self) {
         let text = self.text();
-        let mut candidates = Vec::new();
-        let mut statement = false;
-        let kinds = &self.pats.kinds;
-        self.pats.each_match(text, |range, pattern| {
-            if !bounded(text, range.clone()) {
-                return;
-            }
-            let kind = kinds.get(pattern).copied().unwrap_or(0);
-            if kind & KIND_WORD != 0 {
-                candidates.push(range.start);
-            }
-            statement |= kind & KIND_STATEMENT != 0;
-        });
-        candidates.extend(split_tricks(text));
-        candidates.sort_unstable();
+        let statement = prefilter(text, self.pats, self.scratch);
+        // Taken for the scan (the scanner is borrowed again below), put back for the next unit.
+        let candidates = std::mem::take(&mut self.scratch.candidates);
         let code = self.unit.context() == Context::Code;
 
         if !candidates.is_empty() || (code && !self.locals.is_empty()) {
@@ -176,6 +222,7 @@ impl<'a> Scanner<'a> {
                 }
             }
         }
+        self.scratch.candidates = candidates;
         if statement {
             self.statements();
         }
@@ -469,18 +516,11 @@ fn yaml_sequence(text: &str, lines: &[Range<usize>]) -> Option<Vec<Range<usize>>
     (items.len() >= 2).then_some(items)
 }
 
-/// Offsets where quotes, a backslash, a PowerShell or cmd escape or an expansion sit inside a
-/// word (`k''ubectl`, `"kube""ctl"`, `kube\ctl`, ``ku`bectl``, `kube$@ctl`): the word may be a
-/// tool word once they are removed. In no particular order (the caller sorts them): each of
-/// the six bytes is read on its own ([`trick_at`]), so they are found with `memchr3`, not
-/// byte by byte.
-fn split_tricks(text: &str) -> Vec<usize> {
-    let b = text.as_bytes();
-    memchr::memchr3_iter(b'\'', b'"', b'\\', b)
-        .chain(memchr::memchr3_iter(b'`', b'^', b'$', b))
-        .filter_map(|i| trick_at(b, i))
-        .collect()
-}
+/// The bytes that can split a word (quotes, a backslash, a PowerShell or cmd escape, an
+/// expansion: `k''ubectl`, `"kube""ctl"`, `kube\ctl`, ``ku`bectl``, `kube$@ctl`): the word may
+/// be a tool word once they are removed. [`CommandPatterns::each_match`] gives their offsets,
+/// and each is read on its own ([`trick_at`]).
+pub(crate) const TRICK_BYTES: [u8; 6] = *b"'\"\\`^$";
 
 /// The candidate the byte at `i` (a quote, a backslash, a backtick, `^` or `$`) gives: the start of the word around
 /// it when it splits a word (an expansion, or quotes and escapes with a letter or digit on
@@ -515,7 +555,7 @@ fn trick_at(b: &[u8], i: usize) -> Option<usize> {
 
 /// The bytes [`split_tricks_slow`] stops at.
 #[cfg(test)]
-static TRICK_BYTES: [bool; 256] = {
+static TRICK_TABLE: [bool; 256] = {
     let mut t = [false; 256];
     t[b'\'' as usize] = true;
     t[b'"' as usize] = true;
@@ -526,14 +566,15 @@ static TRICK_BYTES: [bool; 256] = {
     t
 };
 
-/// [`split_tricks`] byte by byte, in order (the reference the tests compare it with).
+/// The candidates of [`trick_at`] byte by byte, in order (the reference the tests compare
+/// [`prefilter`] with).
 #[cfg(test)]
 fn split_tricks_slow(text: &str) -> Vec<usize> {
     let b = text.as_bytes();
     let mut out = Vec::new();
     let mut i = 0;
     while i < b.len() {
-        if !TRICK_BYTES[usize::from(b[i])] {
+        if !TRICK_TABLE[usize::from(b[i])] {
             i += 1;
             continue;
         }

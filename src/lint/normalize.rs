@@ -73,6 +73,11 @@ impl NormText {
         self.map.segs.clear();
     }
 
+    /// The bytes the buffers hold room for.
+    pub(crate) fn capacity(&self) -> usize {
+        self.text.capacity() + self.map.segs.capacity() * std::mem::size_of::<Seg>()
+    }
+
     /// Source range of the normalized range `r`.
     pub(crate) fn src_range(&self, r: Range<usize>) -> Range<usize> {
         let start = self.map.src_start(r.start);
@@ -317,6 +322,81 @@ fn normalize_char(c: char, out: &mut String) {
         out.push(c);
         return;
     }
+    // What a character becomes depends on nothing else ([`normalize_char_uncached`] only
+    // appends to `out`), so the forms of the characters seen last are remembered: a document
+    // repeats its few non-ASCII characters (dashes, `≥`, the letters of its language).
+    MEMO.with(|memo| {
+        let mut memo = memo.borrow_mut();
+        let slot = &mut memo[(c as usize) % MEMO_SLOTS];
+        if slot.0 == c {
+            out.push_str(slot.1.as_str());
+            return;
+        }
+        let before = out.len();
+        normalize_char_uncached(c, out);
+        if let Some(form) = out.get(before..).and_then(|s| Memoized::new(c, s)) {
+            *slot = form;
+        }
+    });
+}
+
+/// How many characters [`normalize_char`] remembers.
+const MEMO_SLOTS: usize = 128;
+
+thread_local! {
+    /// Per slot, a character and its normalized form (`'\0'`, ASCII, in no slot is looked up).
+    static MEMO: std::cell::RefCell<[Memoized; MEMO_SLOTS]> =
+        const { std::cell::RefCell::new([Memoized::EMPTY; MEMO_SLOTS]) };
+}
+
+/// A character and its normalized form, when that is short.
+#[derive(Clone, Copy)]
+struct Memoized(char, Form);
+
+/// Up to 15 bytes of UTF-8.
+#[derive(Clone, Copy)]
+struct Form {
+    len: u8,
+    bytes: [u8; 15],
+}
+
+impl Form {
+    fn as_str(&self) -> &str {
+        // Filled from a `&str` in `Memoized::new`; never fails.
+        std::str::from_utf8(&self.bytes[..usize::from(self.len)]).unwrap_or_default()
+    }
+}
+
+impl Memoized {
+    const EMPTY: Memoized = Memoized(
+        '\0',
+        Form {
+            len: 0,
+            bytes: [0; 15],
+        },
+    );
+
+    fn new(c: char, form: &str) -> Option<Memoized> {
+        let mut bytes = [0; 15];
+        bytes
+            .get_mut(..form.len())?
+            .copy_from_slice(form.as_bytes());
+        Some(Memoized(
+            c,
+            Form {
+                len: u8::try_from(form.len()).ok()?,
+                bytes,
+            },
+        ))
+    }
+}
+
+/// [`normalize_char`] for a non-ASCII character, computed.
+fn normalize_char_uncached(c: char, out: &mut String) {
+    if c.is_ascii() {
+        out.push(c);
+        return;
+    }
     if is_invisible(c) {
         return;
     }
@@ -450,6 +530,17 @@ fn letter_entity(name: &str) -> Option<char> {
         "ogon", "dot", "opf", "scr", "fr", "strok",
     ];
     known.contains(&style).then_some(letter)
+}
+
+/// Normalizes a whole string, without the memo of [`normalize_char`] (the reference the
+/// tests compare it with).
+#[cfg(test)]
+pub(crate) fn normalize_str_uncached(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        normalize_char_uncached(c, &mut out);
+    }
+    out
 }
 
 /// Normalizes a whole string.

@@ -109,6 +109,9 @@ pub struct CommandPatterns {
     pub(crate) tools: Vec<Tool>,
     pub(crate) by_name: HashMap<String, usize>,
     pub(crate) aliases: HashMap<String, usize>,
+    /// Bit `len * 256 + first byte` is set when a tool name or an alias of that length
+    /// (under 64) starts with that byte: most words are no tool without hashing them.
+    name_shapes: Vec<u64>,
     pub(crate) prefilter: AhoCorasick,
     /// How [`CommandPatterns::each_match`] skips text no word can start in; `None` when the
     /// words do not allow it (then every search runs the whole automaton).
@@ -247,6 +250,13 @@ impl CommandPatterns {
             }
         }
 
+        let mut name_shapes = vec![0u64; 64 * 256 / 64];
+        for name in by_name.keys().chain(aliases.keys()) {
+            if let Some(bit) = name_shape(name) {
+                name_shapes[bit / 64] |= 1 << (bit % 64);
+            }
+        }
+
         let mut words: Vec<(String, u8)> = Vec::new();
         let mut add_word = |w: &str, kind: u8| match words.iter_mut().find(|(x, _)| x == w) {
             Some((_, k)) => *k |= kind,
@@ -288,6 +298,7 @@ impl CommandPatterns {
             tools,
             by_name,
             aliases,
+            name_shapes,
             prefilter,
             word_scan,
             kinds,
@@ -305,36 +316,55 @@ impl CommandPatterns {
     /// A match lies inside one run of word bytes (letters, digits and the other bytes the
     /// words contain, such as `-` and `_`), so runs are searched on their own. In a run of
     /// letters and digits only the match at its start can follow a non-word byte: it is the
-    /// longest word there. A run that holds a `-`, `_` or the like is searched whole by the
-    /// automaton, as before.
-    pub(crate) fn each_match(&self, text: &str, mut f: impl FnMut(Range<usize>, usize)) {
+    /// longest word there, found by its first two bytes ([`WordScan::longest_at`]). A run that
+    /// holds a `-`, `_` or the like is searched whole by the automaton.
+    ///
+    /// On the way, the offset of every byte of [`super::TRICK_BYTES`] (quotes, escapes, `$`) is
+    /// pushed on `marks`, in no particular order: no word holds one, so they are among the
+    /// bytes skipped between runs.
+    pub(crate) fn each_match(
+        &self,
+        text: &str,
+        marks: &mut Vec<usize>,
+        mut f: impl FnMut(Range<usize>, usize),
+    ) {
+        let b = text.as_bytes();
         let Some(ws) = &self.word_scan else {
             for m in self.prefilter.find_iter(text) {
                 f(m.range(), m.pattern().as_usize());
             }
+            let [q, d, bs, bt, caret, dollar] = super::TRICK_BYTES;
+            marks.extend(
+                memchr::memchr3_iter(q, d, bs, b).chain(memchr::memchr3_iter(bt, caret, dollar, b)),
+            );
             return;
         };
-        let b = text.as_bytes();
         let n = b.len();
+        let class = &ws.class;
         let mut i = 0;
         while i < n {
-            while i < n && ws.class[usize::from(b[i])] == OTHER {
-                i += 1;
+            // Up to the next letter, digit, joiner or marked byte.
+            match b[i..].iter().position(|&c| class[usize::from(c)] != OTHER) {
+                Some(p) => i += p,
+                None => break,
             }
-            if i >= n {
-                break;
+            if class[usize::from(b[i])] == MARK {
+                marks.push(i);
+                i += 1;
+                continue;
             }
             let start = i;
-            let mut joined = false;
-            while i < n {
-                let c = ws.class[usize::from(b[i])];
-                if c == OTHER {
-                    break;
-                }
-                joined |= c == JOINER;
-                i += 1;
-            }
-            if joined {
+            // Letters and digits, then (when a joiner follows) the rest of the run.
+            i += b[i..]
+                .iter()
+                .position(|&c| class[usize::from(c)] != ALNUM)
+                .unwrap_or(n - i);
+            if i < n && class[usize::from(b[i])] == JOINER {
+                i += b[i..]
+                    .iter()
+                    .position(|&c| !matches!(class[usize::from(c)], ALNUM | JOINER))
+                    .unwrap_or(n - i);
+                // A run with joiners: the automaton's matches in it.
                 for m in self.prefilter.find_iter(&text[start..i]) {
                     f(start + m.start()..start + m.end(), m.pattern().as_usize());
                 }
@@ -348,6 +378,15 @@ impl CommandPatterns {
     #[cfg(test)]
     pub(crate) fn each_match_is_fast(&self) -> bool {
         self.word_scan.is_some()
+    }
+
+    /// These patterns with the automaton run over every text (what the fast path stands for).
+    #[cfg(test)]
+    pub(crate) fn without_word_scan(&self) -> Self {
+        Self {
+            word_scan: None,
+            ..self.clone()
+        }
     }
 
     /// Every match of the prefilter, the plain way (what [`Self::each_match`] must agree with).
@@ -381,6 +420,17 @@ impl CommandPatterns {
 
     /// The tool named by `word` (already lowercased), through an alias when `alias_ok`.
     pub(crate) fn lookup(&self, lower: &str, alias_ok: bool) -> Option<&Tool> {
+        if let Some(bit) = name_shape(lower)
+            && self.name_shapes[bit / 64] & (1 << (bit % 64)) == 0
+        {
+            // No name or alias has this length and first byte.
+            return None;
+        }
+        self.lookup_slow(lower, alias_ok)
+    }
+
+    /// [`Self::lookup`] in the maps alone (the reference the tests compare it with).
+    fn lookup_slow(&self, lower: &str, alias_ok: bool) -> Option<&Tool> {
         let idx = match self.by_name.get(lower) {
             Some(&i) => Some(i),
             None if alias_ok => self.aliases.get(lower).copied(),
@@ -394,25 +444,31 @@ impl CommandPatterns {
 const OTHER: u8 = 0;
 const ALNUM: u8 = 1;
 const JOINER: u8 = 2;
+/// A byte of [`super::TRICK_BYTES`], which no word holds.
+const MARK: u8 = 3;
 
 /// What [`CommandPatterns::each_match`] needs to skip text quickly.
 #[derive(Debug, Clone)]
 struct WordScan {
     /// `ALNUM` for ASCII letters and digits, `JOINER` for the other bytes of the words,
-    /// `OTHER` for the rest (no word holds one).
+    /// `MARK` for [`super::TRICK_BYTES`], `OTHER` for the rest (no word holds one).
     class: [u8; 256],
-    /// Bit `(a << 8) | b` is set when a word starts with the bytes `a b` (lower case), or is
-    /// the one byte `a`.
-    pairs: Box<[u64; 1024]>,
-    /// The words, lower case, in prefilter pattern order.
-    words: Vec<Vec<u8>>,
-    /// For each lower-case first byte, the words starting with it, longest first.
-    by_first: Vec<Vec<usize>>,
+    /// A small number for each byte the words hold, the same for both cases of a letter; 0
+    /// for the bytes no word holds.
+    code: [u8; 256],
+    /// How many codes there are (0 included): the row length of `buckets`.
+    codes: usize,
+    /// At `code(a) * codes + code(b)`: the range in `entries` of the words that start with
+    /// the bytes `a b` (any case) or are the one byte `a`, longest first.
+    buckets: Vec<(u32, u32)>,
+    /// The words, lower case, with their prefilter pattern index, bucket after bucket.
+    entries: Vec<(Box<[u8]>, usize)>,
 }
 
 impl WordScan {
     /// `None` when a word is empty, not ASCII, starts with something other than a letter or
-    /// a digit, or equals another ignoring case: the logic of `each_match` assumes none does.
+    /// a digit, holds a byte of [`super::TRICK_BYTES`] or equals another ignoring case: the
+    /// logic of `each_match` assumes none does.
     fn new<'w>(words: impl Iterator<Item = &'w str>) -> Option<WordScan> {
         let mut class = [OTHER; 256];
         for c in 0..=255u8 {
@@ -420,14 +476,10 @@ impl WordScan {
                 class[usize::from(c)] = ALNUM;
             }
         }
-        let mut pairs = Box::new([0u64; 1024]);
-        let mut set = |a: u8, b: u8| {
-            let bit = (usize::from(a) << 8) | usize::from(b);
-            pairs[bit >> 6] |= 1 << (bit & 63);
-        };
         let mut lower: Vec<Vec<u8>> = Vec::new();
-        let mut by_first: Vec<Vec<usize>> = vec![Vec::new(); 256];
-        for (index, w) in words.enumerate() {
+        let mut code = [0u8; 256];
+        let mut codes = 1;
+        for w in words {
             let wb = w.as_bytes().to_ascii_lowercase();
             let first = *wb.first()?;
             if !w.is_ascii() || !first.is_ascii_alphanumeric() || lower.contains(&wb) {
@@ -437,46 +489,98 @@ impl WordScan {
                 if !c.is_ascii_alphanumeric() {
                     class[usize::from(c)] = JOINER;
                 }
+                if code[usize::from(c)] == 0 {
+                    // ASCII only: at most 128 codes.
+                    code[usize::from(c)] = u8::try_from(codes).ok()?;
+                    code[usize::from(c.to_ascii_uppercase())] = code[usize::from(c)];
+                    codes += 1;
+                }
             }
-            match wb.get(1) {
-                Some(&second) => set(first, second),
-                None => (0..=255u8).for_each(|b| set(first, b)),
-            }
-            by_first[usize::from(first)].push(index);
             lower.push(wb);
         }
-        for bucket in &mut by_first {
+        for &c in &super::TRICK_BYTES {
+            if class[usize::from(c)] != OTHER {
+                return None;
+            }
+            class[usize::from(c)] = MARK;
+        }
+        let mut by_bucket: Vec<Vec<usize>> = vec![Vec::new(); codes * codes];
+        for (index, wb) in lower.iter().enumerate() {
+            let row = usize::from(code[usize::from(wb[0])]) * codes;
+            match wb.get(1) {
+                Some(&second) => {
+                    by_bucket[row + usize::from(code[usize::from(second)])].push(index)
+                }
+                None => (0..codes).for_each(|c| by_bucket[row + c].push(index)),
+            }
+        }
+        let mut buckets = Vec::with_capacity(by_bucket.len());
+        let mut entries = Vec::new();
+        for mut bucket in by_bucket {
             bucket.sort_by_key(|&i| std::cmp::Reverse(lower[i].len()));
+            let start = u32::try_from(entries.len()).ok()?;
+            entries.extend(
+                bucket
+                    .iter()
+                    .map(|&i| (lower[i].clone().into_boxed_slice(), i)),
+            );
+            buckets.push((start, u32::try_from(entries.len()).ok()?));
         }
         Some(WordScan {
             class,
-            pairs,
-            words: lower,
-            by_first,
+            code,
+            codes,
+            buckets,
+            entries,
         })
     }
 
     /// The longest word (any case) that starts at `b[at]` and ends within `b`: its length
     /// and pattern index.
+    #[inline(always)]
     fn longest_at(&self, b: &[u8], at: usize) -> Option<(usize, usize)> {
-        let first = b[at].to_ascii_lowercase();
-        let second = b.get(at + 1).map_or(0, u8::to_ascii_lowercase);
-        let bit = (usize::from(first) << 8) | usize::from(second);
-        if self.pairs[bit >> 6] & (1 << (bit & 63)) == 0 {
+        let first = usize::from(self.code[usize::from(b[at])]);
+        let second = b
+            .get(at + 1)
+            .map_or(0, |&c| usize::from(self.code[usize::from(c)]));
+        let (start, end) = self.buckets[first * self.codes + second];
+        if start == end {
             return None;
         }
-        let rest = &b[at..];
-        self.by_first[usize::from(first)]
+        self.longest_in(&b[at..], start as usize..end as usize)
+    }
+
+    /// The first (longest) of the words `entries[bucket]` that `rest` starts with.
+    fn longest_in(&self, rest: &[u8], bucket: Range<usize>) -> Option<(usize, usize)> {
+        self.entries[bucket]
             .iter()
-            .find(|&&i| {
-                let w = &self.words[i];
+            .find(|(w, _)| {
                 rest.len() >= w.len()
                     && w.iter()
                         .zip(rest)
                         .all(|(&a, &c)| a == c.to_ascii_lowercase())
             })
-            .map(|&i| (self.words[i].len(), i))
+            .map(|(w, i)| (w.len(), *i))
     }
+}
+
+/// The bit of `name` in `CommandPatterns::name_shapes`: its length (under 64) and first byte.
+fn name_shape(name: &str) -> Option<usize> {
+    let first = *name.as_bytes().first()?;
+    (name.len() < 64).then(|| name.len() * 256 + usize::from(first))
+}
+
+/// [`CommandPatterns::lookup`] and the plain lookup in the maps, for the tests.
+#[cfg(test)]
+pub(crate) fn lookups<'p>(
+    pats: &'p CommandPatterns,
+    lower: &str,
+    alias_ok: bool,
+) -> (Option<&'p Tool>, Option<&'p Tool>) {
+    (
+        pats.lookup(lower, alias_ok),
+        pats.lookup_slow(lower, alias_ok),
+    )
 }
 
 fn bad(index: usize, reason: &str) -> PatternError {

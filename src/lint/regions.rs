@@ -91,11 +91,15 @@ impl<'a> Markdown<'a> {
 /// dropped. The units' buffers are reused, so a unit lives only as long as the call that
 /// receives it.
 pub(crate) fn each_unit(source: &str, md: &Markdown<'_>, sink: &mut dyn FnMut(&Unit)) {
+    // The emptied buffers of the thread's previous file, so that a file's units do not grow
+    // new ones from nothing.
+    let mut spare = SPARE.with(|pool| std::mem::take(&mut *pool.borrow_mut()));
+    let prose = spare.pop().unwrap_or_default();
     let mut b = Builder {
         source,
         sink,
-        spare: Vec::new(),
-        prose: NormText::default(),
+        spare,
+        prose,
         code: None,
     };
     let mut in_meta = false;
@@ -209,6 +213,23 @@ pub(crate) fn each_unit(source: &str, md: &Markdown<'_>, sink: &mut dyn FnMut(&U
         }
     }
     b.flush_prose(UnitKind::Prose);
+    let mut spare = std::mem::take(&mut b.spare);
+    let mut prose = std::mem::take(&mut b.prose);
+    prose.clear();
+    spare.push(prose);
+    // A few buffers are kept, none that a huge file made huge.
+    spare.retain(|t| t.capacity() <= SPARE_BYTES);
+    spare.truncate(SPARE_COUNT);
+    SPARE.with(|pool| *pool.borrow_mut() = spare);
+}
+
+/// How many emptied unit buffers a thread keeps from one file to the next, and the largest.
+const SPARE_COUNT: usize = 8;
+const SPARE_BYTES: usize = 1 << 20;
+
+thread_local! {
+    /// Emptied unit buffers ([`NormText::clear`]), for the next file.
+    static SPARE: std::cell::RefCell<Vec<NormText>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 struct Builder<'a> {

@@ -32,7 +32,7 @@ type Hit = (usize, usize, usize);
 /// The prefilter matches `bounded` accepts, found the fast way and the plain way.
 fn both(pats: &CommandPatterns, text: &str) -> (Vec<Hit>, Vec<Hit>) {
     let mut fast = Vec::new();
-    pats.each_match(text, |r, p| {
+    pats.each_match(text, &mut Vec::new(), |r, p| {
         if bounded(text, r.clone()) {
             fast.push((r.start, r.end, p));
         }
@@ -50,6 +50,18 @@ fn agree(text: &str) {
     for pats in [builtin(), custom()] {
         let (fast, slow) = both(pats, text);
         assert_eq!(fast, slow, "{text:?}");
+        // Unfiltered, the fast path passes on only matches of the plain search (in a run with
+        // a joiner, all of them), in order.
+        let mut all_fast = Vec::new();
+        pats.each_match(text, &mut Vec::new(), |r, p| {
+            all_fast.push((r.start, r.end, p));
+        });
+        let mut all_slow = Vec::new();
+        pats.each_match_slow(text, |r, p| all_slow.push((r.start, r.end, p)));
+        let mut rest = all_slow.iter();
+        for hit in &all_fast {
+            assert!(rest.any(|h| h == hit), "{hit:?} in {text:?}: {all_slow:?}");
+        }
     }
 }
 
@@ -145,25 +157,74 @@ proptest! {
     }
 }
 
-/// [`split_tricks`] (found with `memchr3`, each byte read on its own) against the byte-by-byte
-/// reference: the same candidates, once sorted.
-fn tricks_agree(text: &str) {
-    let mut fast = super::super::split_tricks(text);
-    let mut slow = super::super::split_tricks_slow(text);
-    fast.sort_unstable();
-    slow.sort_unstable();
-    assert_eq!(fast, slow, "{text:?}");
+/// The built-in patterns with the automaton run over every text.
+fn plain() -> &'static CommandPatterns {
+    static PATS: std::sync::OnceLock<CommandPatterns> = std::sync::OnceLock::new();
+    PATS.get_or_init(|| builtin().without_word_scan())
+}
+
+/// [`prefilter`] (the word scan, the split words read off the bytes it marks) against the
+/// automaton over the whole text and the byte-by-byte search for split words: the same
+/// candidates and the same statement flag. The marks are exactly the trick bytes, found
+/// the fast way and the fallback way.
+fn prefilter_agrees(text: &str) {
+    let mut scratch = super::super::Scratch::default();
+    for pats in [builtin(), custom(), plain()] {
+        let statement = super::super::prefilter(text, pats, &mut scratch);
+        let (candidates, slow_statement) = super::super::prefilter_slow(text, pats);
+        assert_eq!(scratch.candidates, candidates, "{text:?}");
+        assert_eq!(statement, slow_statement, "{text:?}");
+        let mut marks = scratch.marks.clone();
+        marks.sort_unstable();
+        let expected: Vec<usize> = (0..text.len())
+            .filter(|&i| super::super::TRICK_BYTES.contains(&text.as_bytes()[i]))
+            .collect();
+        assert_eq!(marks, expected, "{text:?}");
+    }
 }
 
 fn trick_piece() -> impl Strategy<Value = &'static str> {
     prop::sample::select(vec![
-        "kube", "ctl", "k", "9", "'", "''", "\"", "\\", "`", "^", "$", "$@", "${", "$'", "$*", "@",
-        "*", "{", "}", "\n", "\r", "\r\n", "\\\n", " ", "-", "é", "к",
+        "kube",
+        "ctl",
+        "k",
+        "9",
+        "'",
+        "''",
+        "\"",
+        "\\",
+        "`",
+        "^",
+        "$",
+        "$@",
+        "${",
+        "$'",
+        "$*",
+        "@",
+        "*",
+        "{",
+        "}",
+        "\n",
+        "\r",
+        "\r\n",
+        "\\\n",
+        " ",
+        "-",
+        "_",
+        "é",
+        "к",
+        "kubectl",
+        "delete",
+        "docker-compose",
+        "pg_ctl",
+        "set",
+        "SET",
+        "post",
     ])
 }
 
 #[test]
-fn split_tricks_finds_what_the_byte_scan_finds() {
+fn the_prefilter_finds_what_the_plain_searches_find() {
     for text in [
         "",
         "k''ubectl",
@@ -176,28 +237,120 @@ fn split_tricks_finds_what_the_byte_scan_finds() {
         "${T:-kubectl}",
         "kube\\\nctl",
         "kube\\\r\nctl",
-        "a''''''b c'd e^f $@ $'x'",
+        "ab c'd e^f $@ $'x'",
         "don't 'quote' it",
         "é'x",
         "x'",
         "'",
         "$",
+        "kubectl delete pod x; DELETE FROM t",
+        "x-docker-compose'up' pg_ctl\"stop\"",
     ] {
-        tricks_agree(text);
+        prefilter_agrees(text);
     }
-    assert_eq!(super::super::split_tricks("ab k''ubectl"), [3]);
+    let mut scratch = super::super::Scratch::default();
+    assert!(!super::super::prefilter(
+        "ab ku''bectl",
+        builtin(),
+        &mut scratch
+    ));
+    assert_eq!(scratch.candidates, [3]);
+    assert!(super::super::prefilter(
+        "x; delete from t",
+        builtin(),
+        &mut scratch
+    ));
+    assert!(scratch.candidates.is_empty());
+    assert!(!plain().each_match_is_fast());
 }
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 4096, ..ProptestConfig::default() })]
 
     #[test]
-    fn split_tricks_agrees_on_trick_soup(parts in proptest::collection::vec(trick_piece(), 0..24)) {
-        tricks_agree(&parts.concat());
+    fn prefilter_agrees_on_trick_soup(parts in proptest::collection::vec(trick_piece(), 0..24)) {
+        prefilter_agrees(&parts.concat());
     }
 
     #[test]
-    fn split_tricks_agrees_on_arbitrary_text(text in "[ -~\\n\\ré]{0,80}") {
-        tricks_agree(&text);
+    fn prefilter_agrees_on_arbitrary_text(text in "[ -~\\n\\ré]{0,80}") {
+        prefilter_agrees(&text);
+    }
+
+    #[test]
+    fn prefilter_agrees_on_word_soup(words in proptest::collection::vec(word(), 0..24)) {
+        prefilter_agrees(&words.concat());
+    }
+}
+
+/// `lookup` (which first rules out the lengths and first bytes no name or alias has)
+/// against the lookup in the maps.
+fn lookup_agrees(word: &str) {
+    for pats in [builtin(), custom()] {
+        for alias_ok in [false, true] {
+            let (fast, slow) = super::super::patterns::lookups(pats, word, alias_ok);
+            assert_eq!(
+                fast.map(|t| t.name.as_str()),
+                slow.map(|t| t.name.as_str()),
+                "{word:?} {alias_ok}"
+            );
+        }
+    }
+}
+
+#[test]
+fn lookup_finds_every_name_and_alias() {
+    for pats in [builtin(), custom()] {
+        for name in pats.by_name.keys().chain(pats.aliases.keys()) {
+            lookup_agrees(name);
+            assert!(pats.lookup(name, true).is_some(), "{name}");
+        }
+    }
+    for word in [
+        "", "k", "kc", "kubectl", "kubectlx", "x", "é", "a-b", "delete", "the",
+    ] {
+        lookup_agrees(word);
+    }
+    lookup_agrees(&"k".repeat(70));
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 2048, ..ProptestConfig::default() })]
+
+    #[test]
+    fn lookup_agrees_on_words(w in word(), tail in "[a-z0-9_.-]{0,3}") {
+        lookup_agrees(&w.to_ascii_lowercase());
+        lookup_agrees(&format!("{}{tail}", w.to_ascii_lowercase()));
+    }
+}
+
+/// The unit buffers a thread keeps from one file to the next leave nothing behind: a file
+/// gives the same hits after any other file as on a thread of its own.
+#[test]
+fn a_file_reads_the_same_after_other_files() {
+    let docs: Vec<String> =
+        vec![
+        "---\nowner: x\nrun: kubectl delete pod a\n---\n# T\n\nRun kubectl delete pod x now.\n"
+            .into(),
+        super::bash("k''ubectl delete pod y\nhelm uninstall z"),
+        "<div title=\"kubectl drain n\">ku<span></span>bectl delete ns q</div>\n\nText `x`.\n"
+            .into(),
+        format!("{}\n\nA — b ≥ c, кubectl delete pod w.\n", "word ".repeat(3000)),
+        "Nothing here.\n".into(),
+        "| a | b |\n|---|---|\n| `systemctl restart nginx` | x |\n\n    psql -c 'DROP TABLE t'\n"
+            .into(),
+    ];
+    let alone: Vec<_> = docs
+        .iter()
+        .map(|d| {
+            let d = d.clone();
+            std::thread::spawn(move || super::hits(&d))
+                .join()
+                .unwrap_or_else(|_| unreachable!())
+        })
+        .collect();
+    assert!(alone.iter().filter(|h| !h.is_empty()).count() >= 5);
+    for (i, d) in docs.iter().enumerate().chain(docs.iter().enumerate().rev()) {
+        assert_eq!(super::hits(d), alone[i], "{d:?}");
     }
 }

@@ -87,3 +87,45 @@ fn ascii_fast_path_is_one_identity_run() {
     assert_eq!(n.map.src_start(15), 115);
     assert_eq!(n.src_range(8..14), 108..114);
 }
+
+/// Characters that share memo slots (`c` and `c + 128`), that normalize to nothing, to
+/// several bytes, to more than the memo keeps, or to themselves.
+fn memo_char() -> impl proptest::strategy::Strategy<Value = char> {
+    use proptest::prelude::*;
+    prop_oneof![
+        proptest::sample::select(vec![
+            '—', '≥', 'е', 'к', '\u{0480}', '\u{0400}', 'ﬁ', '㎒', '﷽', '\u{200B}', '\u{202E}',
+            '\u{2028}', 'ꮶ', '𝐤', 'k', 'é', 'ｋ', '\u{0301}', '½', 'ǆ',
+        ]),
+        any::<char>(),
+        (0x80u32..0x3000).prop_filter_map("a char", char::from_u32),
+    ]
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 2048, ..Default::default() })]
+
+    /// The memo of `normalize_char` gives what computing every character gives, first seen or
+    /// seen again, whatever shares its slot.
+    #[test]
+    fn memoized_normalization_is_the_computed_one(
+        chars in proptest::collection::vec(memo_char(), 0..40)
+    ) {
+        let s: String = chars.iter().collect();
+        let expected = crate::lint::normalize::normalize_str_uncached(&s);
+        proptest::prop_assert_eq!(normalize_str(&s), expected.clone());
+        proptest::prop_assert_eq!(normalize_str(&s), expected);
+    }
+}
+
+#[test]
+fn memoized_normalization_of_slot_neighbours() {
+    // `е` (U+0435) and U+04B5 share a slot; `﷽` is longer than a memo entry.
+    for s in ["е\u{04B5}е\u{04B5}", "﷽﷽k﷽", "ﬁﬁ—≥—≥", "\u{200B}\u{200B}x"] {
+        assert_eq!(
+            normalize_str(s),
+            crate::lint::normalize::normalize_str_uncached(s),
+            "{s:?}"
+        );
+    }
+}
