@@ -20,12 +20,7 @@ impl LineIndex {
             .starts
             .partition_point(|&s| s <= offset)
             .saturating_sub(1);
-        let start = self.starts[line];
-        let col = text
-            .get(start..offset)
-            .map(|s| s.chars().count())
-            .unwrap_or(offset - start);
-        (line as u32 + 1, col as u32 + 1)
+        (line as u32 + 1, column(text, self.starts[line], offset))
     }
 
     /// Byte offset of the start of a 1-based line (clamped to the text).
@@ -36,6 +31,16 @@ impl LineIndex {
             .copied()
             .unwrap_or_else(|| *self.starts.last().unwrap_or(&0))
     }
+}
+
+/// 1-based column (in characters) of `offset` on the line that starts at byte `line_start`
+/// (bytes are counted when either is not at a character boundary).
+pub fn column(text: &str, line_start: usize, offset: usize) -> u32 {
+    let col = text
+        .get(line_start..offset)
+        .map(|s| s.chars().count())
+        .unwrap_or(offset - line_start);
+    col as u32 + 1
 }
 
 /// Offsets of every `\n` (SIMD search: this runs over every document several times).

@@ -33,16 +33,67 @@ impl<'a> Keys<'a> {
 
     /// Byte offset of the value at `path` (the key's when the value is on later lines).
     pub fn value_offset(&self, path: &[&str]) -> Option<usize> {
-        let text = self.text;
-        let key = self.key_offset(path)?;
-        let after_key = text[key..].find(':').map(|i| key + i + 1)?;
-        let rest = &text[after_key..];
-        let skipped = rest.len() - rest.trim_start_matches([' ', '\t']).len();
-        let v = after_key + skipped;
-        match text[v..].chars().next() {
-            None | Some('\n') | Some('\r') | Some('#') => Some(key),
-            _ => Some(v),
+        self.key_offset(path)
+            .and_then(|key| value_after(self.text, key))
+    }
+
+    /// Indices (into this document's keys) of the keys named `names` that
+    /// [`Keys::key_offset`] finds: directly inside the value of the key at index `parent`, or
+    /// anywhere when `parent` is `None`. One pass over the keys for all the names, where
+    /// asking each name apart scans them once per name.
+    pub fn find_all<const N: usize>(
+        &self,
+        parent: Option<usize>,
+        names: &[&str; N],
+    ) -> [Option<usize>; N] {
+        let (from, to) = match parent {
+            Some(p) => (p + 1, self.keys[p].end),
+            None => (0, self.keys.len()),
+        };
+        let mut found = [None; N];
+        for (i, k) in self.keys[from..to].iter().enumerate() {
+            let Some(n) = names.iter().position(|n| *n == k.name) else {
+                continue;
+            };
+            // Keys are in document order: the first of the shallowest depth is the one with
+            // the least (depth, offset).
+            if found[n].is_none_or(|f: usize| k.depth < self.keys[f].depth) {
+                found[n] = Some(from + i);
+            }
         }
+        found
+    }
+
+    /// Where the value of the key at index `key` (from [`Keys::find_all`]) is: byte offset,
+    /// 1-based line and column, as [`Keys::value_offset`] and
+    /// [`crate::span::LineIndex::position`] give them.
+    pub fn value_position(&self, key: usize) -> Option<(usize, u32, u32)> {
+        let k = &self.keys[key];
+        let v = value_after(self.text, k.offset)?;
+        // The value is on the key's line but for a quoted key holding an escaped line break.
+        let (mut line, mut start) = (k.line, k.line_start);
+        for nl in memchr::memchr_iter(b'\n', &self.text.as_bytes()[k.offset..v]) {
+            line += 1;
+            start = k.offset + nl + 1;
+        }
+        Some((v, line, crate::span::column(self.text, start, v)))
+    }
+}
+
+/// Offset of the value of the key at `key` (the key's own when the value is on later lines);
+/// `None` when no colon follows (never for a key the scan found).
+fn value_after(text: &str, key: usize) -> Option<usize> {
+    let colon = memchr::memchr(b':', &text.as_bytes()[key..])?;
+    let after_key = key + colon + 1;
+    let rest = &text.as_bytes()[after_key..];
+    let skipped = rest
+        .iter()
+        .take_while(|&&b| b == b' ' || b == b'\t')
+        .count();
+    let v = after_key + skipped;
+    match text.as_bytes().get(v) {
+        None | Some(b'\n' | b'\r' | b'#') => Some(key),
+        _ => Some(v),
     }
 }
 
@@ -79,11 +130,15 @@ struct Key<'a> {
     /// Index of the first later key at this depth or shallower (the number of keys when
     /// none): the keys between are the ones inside this key's value.
     end: usize,
+    /// 1-based line of `offset`, and the byte offset where that line starts (as
+    /// [`crate::span::LineIndex`] counts lines: at `\n`).
+    line: u32,
+    line_start: usize,
 }
 
 /// Sets every key's `end` in one pass: a stack of the keys still open, deepest on top.
 fn close_scopes(keys: &mut [Key<'_>]) {
-    let mut open: Vec<usize> = Vec::new();
+    let mut open: Vec<usize> = Vec::with_capacity(8);
     for i in 0..keys.len() {
         let depth = keys[i].depth;
         while let Some(&top) = open.last() {
@@ -102,10 +157,12 @@ fn close_scopes(keys: &mut [Key<'_>]) {
 
 fn keys(text: &str) -> Vec<Key<'_>> {
     let bytes = text.as_bytes();
-    let mut out = Vec::new();
+    // About one key per line in front matter: sized once rather than grown key by key.
+    let mut out = Vec::with_capacity(bytes.len() / 24 + 4);
     let mut brackets = 0usize;
     let mut line_indent = 0usize;
     let mut at_line_start = true;
+    let (mut line, mut line_start) = (1u32, 0usize);
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
@@ -121,11 +178,11 @@ fn keys(text: &str) -> Vec<Key<'_>> {
             b'\n' => {
                 at_line_start = true;
                 i += 1;
+                (line, line_start) = (line + 1, i);
             }
             b'#' if i == 0 || matches!(bytes[i - 1], b' ' | b'\t' | b'\n') => {
-                while i < bytes.len() && bytes[i] != b'\n' {
-                    i += 1;
-                }
+                // To the end of the line (the `\n` is the next step's).
+                i = memchr::memchr(b'\n', &bytes[i..]).map_or(bytes.len(), |n| i + n);
             }
             b'{' | b'[' => {
                 brackets += 1;
@@ -143,11 +200,19 @@ fn keys(text: &str) -> Vec<Key<'_>> {
                         offset: i,
                         depth: brackets * 1000 + line_indent,
                         end: 0,
+                        line,
+                        line_start,
                     });
+                }
+                // The quoted text and its closing byte are skipped: count the line breaks
+                // among them (an escaped one inside, or the one an unclosed quote stops at).
+                let next = (end + 1).min(bytes.len());
+                for nl in memchr::memchr_iter(b'\n', &bytes[i + 1..next]) {
+                    (line, line_start) = (line + 1, i + 1 + nl + 1);
                 }
                 i = end + 1;
             }
-            c if c.is_ascii_alphanumeric() || c == b'_' => {
+            c if IDENT_START[c as usize] => {
                 let start = i;
                 while i < bytes.len() && IDENT[bytes[i] as usize] {
                     i += 1;
@@ -160,6 +225,8 @@ fn keys(text: &str) -> Vec<Key<'_>> {
                         offset: start,
                         depth: brackets * 1000 + line_indent,
                         end: 0,
+                        line,
+                        line_start,
                     });
                 }
             }
@@ -169,6 +236,17 @@ fn keys(text: &str) -> Vec<Key<'_>> {
     close_scopes(&mut out);
     out
 }
+
+/// The bytes that start a key: ASCII letters and digits, and `_`.
+static IDENT_START: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        t[b] = (b as u8).is_ascii_alphanumeric() || b as u8 == b'_';
+        b += 1;
+    }
+    t
+};
 
 /// The bytes that continue a key (ASCII letters and digits, `_`, `-` and `.`), as a table:
 /// the scan asks it of nearly every byte of a document.
@@ -255,6 +333,17 @@ mod tests {
         parent.map(|k| k.offset)
     }
 
+    /// The bytes that start a key: ASCII letters and digits, and `_`.
+    static IDENT_START: [bool; 256] = {
+        let mut t = [false; 256];
+        let mut b = 0;
+        while b < 256 {
+            t[b] = (b as u8).is_ascii_alphanumeric() || b as u8 == b'_';
+            b += 1;
+        }
+        t
+    };
+
     /// The bytes that continue a key, as the scan tested them before the table.
     fn is_ident(b: u8) -> bool {
         b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.')
@@ -285,6 +374,191 @@ mod tests {
                 prop_assert_eq!(find_key(&keys, path), find_key_by_offsets(&keys, path), "{:?} {:?}", text, path);
             }
         }
+    }
+
+    /// Text made of the pieces the scan treats specially: quotes, escapes, comments, brackets,
+    /// line breaks (CR and LF), tabs, dashes and non-ASCII.
+    fn soup() -> impl Strategy<Value = String> {
+        prop::collection::vec(
+            prop::sample::select(vec![
+                "a", "b", "spec", "checks", ": ", ":", ":1", "\n", "\r\n", "\r", "  ", "\t", "- ",
+                "{", "}", "[", "]", ", ", "\"", "'", "\\", "\"a\"", "'b'", "\"a:b\"", "# c", "#",
+                "1", "x", "é", "жук", "\u{feff}", "-",
+            ]),
+            0..60,
+        )
+        .prop_map(|t| t.concat())
+    }
+
+    const PATHS: [&[&str]; 9] = [
+        &["a"],
+        &["b"],
+        &["spec"],
+        &["a", "b"],
+        &["b", "a"],
+        &["a", "spec"],
+        &["checks", "a"],
+        &["a", "b", "a"],
+        &["b", "b"],
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4000))]
+        /// Every key's line and line start are the ones `LineIndex` gives its offset.
+        #[test]
+        fn keys_know_their_lines(text in soup()) {
+            let idx = crate::span::LineIndex::new(&text);
+            for k in keys(&text) {
+                let (line, _) = idx.position(&text, k.offset);
+                prop_assert_eq!((k.line, k.line_start), (line, idx.line_start(line)), "{:?} {:?}", text, k);
+            }
+        }
+
+        /// `find_all` finds what `find_key` finds for each name apart, and `value_position`
+        /// is `value_offset` placed by `LineIndex`.
+        #[test]
+        fn one_pass_finds_what_each_search_finds(text in soup()) {
+            let keys = Keys::new(&text);
+            let idx = crate::span::LineIndex::new(&text);
+            let names = ["a", "b", "spec", "checks", "x"];
+            let top = keys.find_all(None, &names);
+            for (n, found) in names.iter().zip(top) {
+                prop_assert_eq!(found.map(|i| keys.keys[i].offset), keys.key_offset(&[n]), "{:?} {}", text, n);
+                let placed = found.and_then(|i| keys.value_position(i));
+                let searched = keys.value_offset(&[n]).map(|o| {
+                    let (l, c) = idx.position(&text, o);
+                    (o, l, c)
+                });
+                prop_assert_eq!(placed, searched, "{:?} {}", text, n);
+                let Some(parent) = found else { continue };
+                for (m, inner) in names.iter().zip(keys.find_all(Some(parent), &names)) {
+                    prop_assert_eq!(inner.map(|i| keys.keys[i].offset), keys.key_offset(&[n, m]), "{:?} {}.{}", text, n, m);
+                    let placed = inner.and_then(|i| keys.value_position(i));
+                    let searched = keys.value_offset(&[n, m]).map(|o| {
+                        let (l, c) = idx.position(&text, o);
+                        (o, l, c)
+                    });
+                    prop_assert_eq!(placed, searched, "{:?} {}.{}", text, n, m);
+                }
+            }
+        }
+
+        /// The scan finds the keys it found before the byte tables, the comment skip by memchr
+        /// and the line counting.
+        #[test]
+        fn the_scan_finds_the_keys_it_found_before(text in soup()) {
+            let now: Vec<_> = keys(&text).iter().map(|k| (k.name, k.offset, k.depth, k.end)).collect();
+            let before: Vec<_> = keys_before(&text).iter().map(|k| (k.name, k.offset, k.depth, k.end)).collect();
+            prop_assert_eq!(now, before, "{:?}", text);
+            for path in PATHS {
+                prop_assert_eq!(value_offset(&text, path), value_offset_before(&text, path), "{:?} {:?}", text, path);
+            }
+        }
+    }
+
+    /// `value_offset` as it was (`str::find`, char tests).
+    fn value_offset_before(text: &str, path: &[&str]) -> Option<usize> {
+        let key = key_offset(text, path)?;
+        let after_key = text[key..].find(':').map(|i| key + i + 1)?;
+        let rest = &text[after_key..];
+        let skipped = rest.len() - rest.trim_start_matches([' ', '\t']).len();
+        let v = after_key + skipped;
+        match text[v..].chars().next() {
+            None | Some('\n') | Some('\r') | Some('#') => Some(key),
+            _ => Some(v),
+        }
+    }
+
+    /// The scan as it was before it counted lines (byte loops, predicates).
+    fn keys_before(text: &str) -> Vec<Key<'_>> {
+        let bytes = text.as_bytes();
+        let mut out = Vec::new();
+        let mut brackets = 0usize;
+        let mut line_indent = 0usize;
+        let mut at_line_start = true;
+        let mut i = 0;
+        let key = |name, offset, depth| Key {
+            name,
+            offset,
+            depth,
+            end: 0,
+            line: 0,
+            line_start: 0,
+        };
+        while i < bytes.len() {
+            let b = bytes[i];
+            if at_line_start {
+                line_indent = bytes[i..]
+                    .iter()
+                    .take_while(|&&c| c == b' ' || c == b'-')
+                    .count();
+                at_line_start = false;
+            }
+            match b {
+                b'\n' => {
+                    at_line_start = true;
+                    i += 1;
+                }
+                b'#' if i == 0 || matches!(bytes[i - 1], b' ' | b'\t' | b'\n') => {
+                    while i < bytes.len() && bytes[i] != b'\n' {
+                        i += 1;
+                    }
+                }
+                b'{' | b'[' => {
+                    brackets += 1;
+                    i += 1;
+                }
+                b'}' | b']' => {
+                    brackets = brackets.saturating_sub(1);
+                    i += 1;
+                }
+                b'"' | b'\'' => {
+                    let end = closing_quote(bytes, i);
+                    if is_key_end(bytes, end + 1) {
+                        out.push(key(
+                            &text[i + 1..end.min(text.len())],
+                            i,
+                            brackets * 1000 + line_indent,
+                        ));
+                    }
+                    i = end + 1;
+                }
+                c if c.is_ascii_alphanumeric() || c == b'_' => {
+                    let start = i;
+                    while i < bytes.len() && is_ident(bytes[i]) {
+                        i += 1;
+                    }
+                    let prev_ok = start == 0
+                        || matches!(bytes[start - 1], b' ' | b'\t' | b'\n' | b'{' | b',' | b'-');
+                    if prev_ok && is_key_end(bytes, i) {
+                        out.push(key(&text[start..i], start, brackets * 1000 + line_indent));
+                    }
+                }
+                _ => i += 1,
+            }
+        }
+        close_scopes(&mut out);
+        out
+    }
+
+    #[test]
+    fn the_ident_start_table_is_the_predicate() {
+        for b in 0..=255u8 {
+            assert_eq!(
+                IDENT_START[b as usize],
+                b.is_ascii_alphanumeric() || b == b'_',
+                "{b}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_quoted_key_across_an_escaped_line_break_is_placed_on_its_lines() {
+        let t = "x: 1\n\"a\\\nb\": 5\nc: 2\n";
+        let keys = Keys::new(t);
+        let [a, c] = keys.find_all(None, &["a\\\nb", "c"]);
+        assert_eq!(keys.value_position(a.unwrap()), Some((13, 3, 5)));
+        assert_eq!(keys.value_position(c.unwrap()), Some((18, 4, 4)));
     }
 
     fn at(text: &str, path: &[&str]) -> &'static str {
