@@ -26,6 +26,11 @@ impl<'a> Keys<'a> {
         }
     }
 
+    /// The text the keys were found in.
+    pub fn text(&self) -> &'a str {
+        self.text
+    }
+
     /// Byte offset of the key that ends `path`.
     pub fn key_offset(&self, path: &[&str]) -> Option<usize> {
         find_key(&self.keys, path)
@@ -69,10 +74,20 @@ impl<'a> Keys<'a> {
     /// [`crate::span::LineIndex::position`] give them.
     pub fn value_position(&self, key: usize) -> Option<(usize, u32, u32)> {
         let k = &self.keys[key];
+        let bytes = self.text.as_bytes();
+        if !matches!(bytes[k.offset], b'"' | b'\'') {
+            // A plain key: its name (no colon, no line break), blanks, then its colon.
+            let mut c = k.offset + k.name.len();
+            while bytes[c] != b':' {
+                c += 1;
+            }
+            let v = value_from_colon(bytes, k.offset, c);
+            return Some((v, k.line, crate::span::column(self.text, k.line_start, v)));
+        }
         let v = value_after(self.text, k.offset)?;
-        // The value is on the key's line but for a quoted key holding an escaped line break.
+        // A quoted key may hold an escaped line break, and its colon may be inside it.
         let (mut line, mut start) = (k.line, k.line_start);
-        for nl in memchr::memchr_iter(b'\n', &self.text.as_bytes()[k.offset..v]) {
+        for nl in memchr::memchr_iter(b'\n', &bytes[k.offset..v]) {
             line += 1;
             start = k.offset + nl + 1;
         }
@@ -84,16 +99,21 @@ impl<'a> Keys<'a> {
 /// `None` when no colon follows (never for a key the scan found).
 fn value_after(text: &str, key: usize) -> Option<usize> {
     let colon = memchr::memchr(b':', &text.as_bytes()[key..])?;
-    let after_key = key + colon + 1;
-    let rest = &text.as_bytes()[after_key..];
+    Some(value_from_colon(text.as_bytes(), key, key + colon))
+}
+
+/// Offset of the value of the key at `key` whose colon is at `colon`.
+fn value_from_colon(bytes: &[u8], key: usize, colon: usize) -> usize {
+    let after_key = colon + 1;
+    let rest = &bytes[after_key..];
     let skipped = rest
         .iter()
         .take_while(|&&b| b == b' ' || b == b'\t')
         .count();
     let v = after_key + skipped;
-    match text.as_bytes().get(v) {
-        None | Some(b'\n' | b'\r' | b'#') => Some(key),
-        _ => Some(v),
+    match bytes.get(v) {
+        None | Some(b'\n' | b'\r' | b'#') => key,
+        _ => v,
     }
 }
 

@@ -342,12 +342,9 @@ fn current_kind(sections: &[Section]) -> Option<SectionKind> {
 
 fn parse_front(file: &str, yaml_text: &str, line_offset: u32) -> Result<SpecFront> {
     let raw: RawFront = yaml::from_yaml(file, yaml_text, line_offset)?;
-    let idx = LineIndex::new(yaml_text);
-    // The keys are found once for every position asked below.
-    let keys = locate::Keys::new(yaml_text);
+    let places = FrontPlaces::new(yaml_text);
     let loc = |key: &str| {
-        let off = keys.value_offset(&[key]).unwrap_or(0);
-        let (l, c) = idx.position(yaml_text, off);
+        let (l, c) = places.at(key);
         (l + line_offset, c)
     };
     let text_of = |v: Option<serde_yaml::Value>, key: &str| {
@@ -389,6 +386,54 @@ fn parse_front(file: &str, yaml_text: &str, line_offset: u32) -> Result<SpecFron
             Located::new(b, l, c)
         }),
     })
+}
+
+/// The front matter keys whose values are placed.
+const FRONT_KEYS: [&str; 5] = [
+    "incident_type",
+    "service",
+    "namespace",
+    "blast_radius",
+    "stateful",
+];
+
+/// Where the front matter keys are: found in one pass over the keys, placed by the lines
+/// the key scan counted (no line index of the front matter).
+struct FrontPlaces<'a> {
+    keys: locate::Keys<'a>,
+    found: [Option<usize>; FRONT_KEYS.len()],
+}
+
+impl<'a> FrontPlaces<'a> {
+    fn new(yaml_text: &'a str) -> Self {
+        let keys = locate::Keys::new(yaml_text);
+        let found = keys.find_all(None, &FRONT_KEYS);
+        FrontPlaces { keys, found }
+    }
+
+    /// Line and column (in the front matter) of the value of the top-level `key`, or 1:1
+    /// when it is not written; as [`front_position_by_search`] finds it.
+    fn at(&self, key: &str) -> (u32, u32) {
+        match FRONT_KEYS.iter().position(|k| *k == key) {
+            Some(i) => self.found[i]
+                .and_then(|k| self.keys.value_position(k))
+                .map_or((1, 1), |(_, l, c)| (l, c)),
+            None => {
+                let text = self.keys.text();
+                let off = self.keys.value_offset(&[key]).unwrap_or(0);
+                LineIndex::new(text).position(text, off)
+            }
+        }
+    }
+}
+
+/// [`FrontPlaces::at`] as it was: a search of the keys, placed by a line index.
+#[cfg(test)]
+fn front_position_by_search(yaml_text: &str, key: &str) -> (u32, u32) {
+    let off = locate::Keys::new(yaml_text)
+        .value_offset(&[key])
+        .unwrap_or(0);
+    LineIndex::new(yaml_text).position(yaml_text, off)
 }
 
 fn parse_item(
@@ -730,3 +775,6 @@ mod tests;
 
 #[cfg(test)]
 mod shared_pass_tests;
+
+#[cfg(test)]
+mod front_places_tests;
