@@ -6,7 +6,7 @@ use crate::error::{Error, Result};
 use crate::lint::Markdown;
 use crate::model::Radius;
 use crate::parse::{frontmatter, locate, yaml};
-use crate::span::{LineIndex, Located};
+use crate::span::{LineCursor, LineIndex, Located};
 use pulldown_cmark::{CodeBlockKind, Event, MetadataBlockKind, Options, Parser, Tag, TagEnd};
 use regex::Regex;
 use serde::Deserialize;
@@ -97,7 +97,8 @@ pub fn parse_with(file: &str, text: &str, md: &Markdown<'_>, config: &Config) ->
 }
 
 fn parse_from(file: &str, text: &str, md: Option<&Markdown<'_>>, config: &Config) -> Result<Spec> {
-    let idx = LineIndex::new(text);
+    // Positions are asked at growing offsets (headings, then items): no index of every line.
+    let idx = LineCursor::new(text);
     let fm = frontmatter::split(text).map_err(|m| Error::input(file, 1, 1, m))?;
     let front = match &fm {
         Some(fm) if !yaml::is_blank_yaml(fm.yaml) => {
@@ -109,7 +110,6 @@ fn parse_from(file: &str, text: &str, md: Option<&Markdown<'_>>, config: &Config
     let body_start = fm.as_ref().map(|f| f.body_start).unwrap_or(0);
 
     let mut b = Body {
-        text,
         idx: &idx,
         config,
         sections: Vec::new(),
@@ -117,6 +117,7 @@ fn parse_from(file: &str, text: &str, md: Option<&Markdown<'_>>, config: &Config
         item_ranges: Vec::new(),
         yaml_blocks: Vec::new(),
         heading: None,
+        content_from: None,
         list_depth: 0,
         in_yaml_block: None,
     };
@@ -255,8 +256,7 @@ fn may_have_task_marker(body: &str) -> bool {
 
 /// The state of the pass over the body's events.
 struct Body<'t> {
-    text: &'t str,
-    idx: &'t LineIndex,
+    idx: &'t LineCursor<'t>,
     config: &'t Config,
     sections: Vec<Section>,
     /// Byte ranges of code blocks and inline code.
@@ -266,6 +266,8 @@ struct Body<'t> {
     /// Fenced yaml blocks under the actions heading: (range, section index).
     yaml_blocks: Vec<(Range<usize>, usize)>,
     heading: Option<(u8, usize, String)>,
+    /// Where the lines after the last section's heading start ([`content_from`]).
+    content_from: Option<usize>,
     list_depth: usize,
     in_yaml_block: Option<usize>,
 }
@@ -275,14 +277,15 @@ impl Body<'_> {
     /// change nothing, and a call per event cost more than its work.
     #[inline(always)]
     fn event(&mut self, ev: &Event<'_>, r: Range<usize>) {
-        let (text, idx) = (self.text, self.idx);
+        let idx = self.idx;
         match ev {
             Event::Start(Tag::Heading { level, .. }) => {
                 self.heading = Some((*level as u8, r.start, String::new()))
             }
             Event::End(TagEnd::Heading(_)) => {
                 if let Some((level, start, title)) = self.heading.take() {
-                    let (line, col) = idx.position(text, start);
+                    let (line, col) = idx.position(start);
+                    self.content_from = content_from(idx, line);
                     self.sections.push(Section {
                         kind: self.config.section_of(&title),
                         title: title.trim().to_string(),
@@ -323,15 +326,25 @@ impl Body<'_> {
         if self.heading.is_none()
             && let Some(s) = self.sections.last_mut()
             && !s.has_content
-            && past_line(idx, r.start, s.line)
+            && self.content_from.is_some_and(|next| r.start >= next)
         {
             s.has_content = true;
         }
     }
 }
 
+/// Where the lines after the 1-based `line` start, when it has any: an offset lies on a later
+/// line exactly when it is at or past that (as [`past_line`] tells).
+fn content_from(idx: &LineCursor<'_>, line: u32) -> Option<usize> {
+    let this = idx.line_start(line);
+    let next = idx.line_start(line + 1);
+    (next > this).then_some(next)
+}
+
 /// Whether `offset` lies on a later line than the 1-based `line` (as
-/// `idx.position(text, offset).0 > line`, without counting the column's characters).
+/// `idx.position(text, offset).0 > line`, without counting the column's characters): the
+/// reference of [`content_from`].
+#[cfg(test)]
 fn past_line(idx: &LineIndex, offset: usize, line: u32) -> bool {
     let next = idx.line_start(line + 1);
     // `line_start` clamps past the last line: a next line exists only when it starts later.
@@ -441,13 +454,13 @@ fn front_position_by_search(yaml_text: &str, key: &str) -> (u32, u32) {
 fn parse_item(
     text: &str,
     r: Range<usize>,
-    idx: &LineIndex,
+    idx: &LineCursor<'_>,
     actions: &mut Vec<Action>,
     unnamed: &mut Vec<Located<String>>,
 ) {
     let item = &text[r.clone()];
     let first = item.lines().next().unwrap_or("");
-    let (line, _) = idx.position(text, r.start);
+    let (line, _) = idx.position(r.start);
     let requires = requires_list(item).map(split_list).unwrap_or_default();
     if let Some(m) = item_name(first) {
         let name = first[m.name.clone()].trim().to_string();
@@ -469,7 +482,7 @@ fn parse_item(
             return;
         }
     }
-    let (l, c) = idx.position(text, r.start);
+    let (l, c) = idx.position(r.start);
     unnamed.push(Located::new(first.trim().to_string(), l, c));
 }
 
@@ -644,11 +657,11 @@ fn parse_yaml_actions(
     file: &str,
     text: &str,
     r: Range<usize>,
-    idx: &LineIndex,
+    idx: &LineCursor<'_>,
     actions: &mut Vec<Action>,
 ) -> Result<()> {
     let block = &text[r.clone()];
-    let (line0, _) = idx.position(text, r.start);
+    let (line0, _) = idx.position(r.start);
     // Through the shared entry point: its size, nesting and duplicate-key guards apply here too.
     let parsed: YamlActions = yaml::from_yaml(file, block, line0 - 1).map_err(|inner| {
         match inner {
@@ -702,7 +715,7 @@ fn parse_yaml_actions(
     Ok(())
 }
 
-fn find_suppressions(text: &str, idx: &LineIndex, code: &[Range<usize>]) -> Vec<Suppression> {
+fn find_suppressions(text: &str, idx: &LineCursor<'_>, code: &[Range<usize>]) -> Vec<Suppression> {
     let mut out = Vec::new();
     // The lines are split only for a file that has a directive (few do).
     let mut lines: Option<Vec<&str>> = None;
@@ -720,8 +733,8 @@ fn find_suppressions(text: &str, idx: &LineIndex, code: &[Range<usize>]) -> Vec<
             .into_iter()
             .flat_map(|r| r.split_whitespace().map(str::to_string).collect::<Vec<_>>())
             .collect();
-        let (line, col) = idx.position(text, whole.start);
-        let (end_line, _) = idx.position(text, whole.end);
+        let (line, col) = idx.position(whole.start);
+        let (end_line, _) = idx.position(whole.end);
         let line_before = &text[idx.line_start(line)..whole.start];
         let covers = if !line_before.trim().is_empty() {
             (line, line)
@@ -739,9 +752,9 @@ fn find_suppressions(text: &str, idx: &LineIndex, code: &[Range<usize>]) -> Vec<
             let start = idx.line_start(target);
             match code
                 .iter()
-                .find(|c| idx.position(text, c.start).0 == target && c.end > start)
+                .find(|c| idx.position(c.start).0 == target && c.end > start)
             {
-                Some(c) => (target, idx.position(text, c.end.saturating_sub(1)).0),
+                Some(c) => (target, idx.position(c.end.saturating_sub(1)).0),
                 None => (target, target),
             }
         };
