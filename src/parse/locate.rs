@@ -234,9 +234,7 @@ fn keys(text: &str) -> Vec<Key<'_>> {
             }
             c if IDENT_START[c as usize] => {
                 let start = i;
-                while i < bytes.len() && IDENT[bytes[i] as usize] {
-                    i += 1;
-                }
+                i = ident_end(bytes, i);
                 let prev_ok = start == 0
                     || matches!(bytes[start - 1], b' ' | b'\t' | b'\n' | b'{' | b',' | b'-');
                 if prev_ok && is_key_end(bytes, i) {
@@ -255,6 +253,41 @@ fn keys(text: &str) -> Vec<Key<'_>> {
     }
     close_scopes(&mut out);
     out
+}
+
+/// The end of the run of [`IDENT`] bytes from `i`: eight bytes at a time while eight
+/// remain (keys, words and paths make up most of a front matter), then byte by byte.
+fn ident_end(bytes: &[u8], mut i: usize) -> usize {
+    while let Some(word) = bytes.get(i..i + 8) {
+        let other = !ident_bytes(u64::from_le_bytes(word.try_into().unwrap_or([0; 8])))
+            & 0x8080_8080_8080_8080;
+        if other != 0 {
+            return i + (other.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while i < bytes.len() && IDENT[bytes[i] as usize] {
+        i += 1;
+    }
+    i
+}
+
+/// The high bit of each byte of `word` that is an [`IDENT`] byte (ASCII letters and digits,
+/// `_`, `-` and `.`), and no other bit.
+fn ident_bytes(word: u64) -> u64 {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let ascii = !word & HIGH;
+    // The low seven bits of each byte: no sum below carries out of its byte.
+    let x = word & !HIGH;
+    let within = |x: u64, lo: u64, hi: u64| {
+        x.wrapping_add(ONES * (0x80 - lo)) & !x.wrapping_add(ONES * (0x7F - hi)) & HIGH
+    };
+    let letters = within(x | (ONES * 0x20), b'a' as u64, b'z' as u64);
+    let digits = within(x, b'0' as u64, b'9' as u64);
+    let dash_dot = within(x, b'-' as u64, b'.' as u64);
+    let underscore = within(x, b'_' as u64, b'_' as u64);
+    (letters | digits | dash_dot | underscore) & ascii
 }
 
 /// The bytes that start a key: ASCII letters and digits, and `_`.
@@ -352,17 +385,6 @@ mod tests {
         }
         parent.map(|k| k.offset)
     }
-
-    /// The bytes that start a key: ASCII letters and digits, and `_`.
-    static IDENT_START: [bool; 256] = {
-        let mut t = [false; 256];
-        let mut b = 0;
-        while b < 256 {
-            t[b] = (b as u8).is_ascii_alphanumeric() || b as u8 == b'_';
-            b += 1;
-        }
-        t
-    };
 
     /// The bytes that continue a key, as the scan tested them before the table.
     fn is_ident(b: u8) -> bool {
@@ -559,6 +581,45 @@ mod tests {
         }
         close_scopes(&mut out);
         out
+    }
+
+    #[test]
+    fn ident_bytes_marks_exactly_the_ident_bytes() {
+        // Every byte value at every position of words filled with neighbours of each range.
+        let fills = [
+            b'a', b'Z', b'0', b'9', b'_', b'-', b'.', b'/', b'@', b'[', b'`', b'{', b' ', 0x7F,
+            0x80, 0xC1, 0xFF, 0x2C,
+        ];
+        for b in 0..=255u8 {
+            for fill in fills {
+                for at in 0..8 {
+                    let mut w = [fill; 8];
+                    w[at] = b;
+                    let want = w.iter().enumerate().fold(0u64, |m, (i, &c)| {
+                        if is_ident(c) { m | 0x80 << (8 * i) } else { m }
+                    });
+                    assert_eq!(ident_bytes(u64::from_le_bytes(w)), want, "{w:?}");
+                }
+            }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+        /// Runs found eight bytes at a time end where the byte loop ends them.
+        #[test]
+        fn ident_runs_end_where_the_byte_loop_ends_them(
+            text in "([a-zA-Z0-9_.-]{0,20}|[/:@`\\[{ ~\u{7f}é]){0,8}",
+            from in 0usize..60,
+        ) {
+            let bytes = text.as_bytes();
+            let from = from.min(bytes.len());
+            let mut i = from;
+            while i < bytes.len() && is_ident(bytes[i]) {
+                i += 1;
+            }
+            prop_assert_eq!(ident_end(bytes, from), i, "{:?} {}", text, from);
+        }
     }
 
     #[test]
