@@ -8,7 +8,9 @@ pub struct LineIndex {
 
 impl LineIndex {
     pub fn new(text: &str) -> Self {
-        let mut starts = vec![0];
+        // Sized once for lines of a few dozen bytes, rather than grown line by line.
+        let mut starts = Vec::with_capacity(text.len() / 32 + 2);
+        starts.push(0);
         starts.extend(memchr_newlines(text).map(|i| i + 1));
         LineIndex { starts }
     }
@@ -20,12 +22,7 @@ impl LineIndex {
             .starts
             .partition_point(|&s| s <= offset)
             .saturating_sub(1);
-        let start = self.starts[line];
-        let col = text
-            .get(start..offset)
-            .map(|s| s.chars().count())
-            .unwrap_or(offset - start);
-        (line as u32 + 1, col as u32 + 1)
+        (line as u32 + 1, column(text, self.starts[line], offset))
     }
 
     /// Byte offset of the start of a 1-based line (clamped to the text).
@@ -36,6 +33,73 @@ impl LineIndex {
             .copied()
             .unwrap_or_else(|| *self.starts.last().unwrap_or(&0))
     }
+}
+
+/// The answers of a [`LineIndex`] without building one: line breaks are counted from the
+/// last line asked about, forward (from the start of the text when asked about an earlier
+/// one). For a text asked about a few places at growing offsets (the headings and items of a
+/// spec), counting the line breaks up to the last of them costs less than recording every
+/// line start of the whole text.
+#[derive(Debug)]
+pub struct LineCursor<'t> {
+    text: &'t str,
+    /// The start of a line and its 0-based number: where the last answer left off.
+    at: std::cell::Cell<(usize, u32)>,
+}
+
+impl<'t> LineCursor<'t> {
+    pub fn new(text: &'t str) -> Self {
+        LineCursor {
+            text,
+            at: std::cell::Cell::new((0, 0)),
+        }
+    }
+
+    /// As [`LineIndex::position`] of this cursor's text.
+    pub fn position(&self, offset: usize) -> (u32, u32) {
+        let bytes = self.text.as_bytes();
+        let offset = offset.min(bytes.len());
+        let (mut start, mut line) = self.at.get();
+        if offset < start {
+            (start, line) = (0, 0);
+        }
+        let gap = &bytes[start..offset];
+        if let Some(last) = memchr::memrchr(b'\n', gap) {
+            line += memchr::memchr_iter(b'\n', gap).count() as u32;
+            start += last + 1;
+        }
+        self.at.set((start, line));
+        (line + 1, column(self.text, start, offset))
+    }
+
+    /// As [`LineIndex::line_start`] of this cursor's text.
+    pub fn line_start(&self, line: u32) -> usize {
+        let want = line.max(1) - 1;
+        let (mut start, mut at) = self.at.get();
+        if want < at {
+            (start, at) = (0, 0);
+        }
+        while at < want {
+            // Past the last line, the last line's start (as the index clamps).
+            let Some(nl) = memchr::memchr(b'\n', &self.text.as_bytes()[start..]) else {
+                break;
+            };
+            start += nl + 1;
+            at += 1;
+        }
+        self.at.set((start, at));
+        start
+    }
+}
+
+/// 1-based column (in characters) of `offset` on the line that starts at byte `line_start`
+/// (bytes are counted when either is not at a character boundary).
+pub fn column(text: &str, line_start: usize, offset: usize) -> u32 {
+    let col = text
+        .get(line_start..offset)
+        .map(|s| s.chars().count())
+        .unwrap_or(offset - line_start);
+    col as u32 + 1
 }
 
 /// Offsets of every `\n` (SIMD search: this runs over every document several times).
@@ -84,7 +148,41 @@ mod tests {
         assert_eq!(idx.line_start(2), 3);
     }
 
+    use proptest::strategy::Strategy as _;
+
+    /// A question to a [`LineCursor`] and a [`LineIndex`].
+    #[derive(Debug, Clone)]
+    enum Ask {
+        Position(usize),
+        LineStart(u32),
+    }
+
     proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+        /// A cursor answers every sequence of questions (forward, backward, past the end,
+        /// inside a character) as the index does.
+        #[test]
+        fn the_cursor_answers_as_the_index(
+            text in "[a-z\r\n\nж ]{0,80}",
+            asks in proptest::collection::vec(
+                proptest::prop_oneof![
+                    (0usize..90).prop_map(Ask::Position),
+                    (0u32..30).prop_map(Ask::LineStart),
+                ],
+                0..12,
+            ),
+        ) {
+            let idx = LineIndex::new(&text);
+            let cursor = LineCursor::new(&text);
+            for ask in &asks {
+                match *ask {
+                    Ask::Position(o) => proptest::prop_assert_eq!(cursor.position(o), idx.position(&text, o), "{:?} {:?}", text, asks),
+                    Ask::LineStart(l) => proptest::prop_assert_eq!(cursor.line_start(l), idx.line_start(l), "{:?} {:?}", text, asks),
+                }
+            }
+        }
+
+
         /// The memchr-based line reading agrees with the plain definition: lines split at
         /// `\n`, a trailing `\r` dropped, a line past the end is none.
         #[test]

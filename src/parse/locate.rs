@@ -26,6 +26,11 @@ impl<'a> Keys<'a> {
         }
     }
 
+    /// The text the keys were found in.
+    pub fn text(&self) -> &'a str {
+        self.text
+    }
+
     /// Byte offset of the key that ends `path`.
     pub fn key_offset(&self, path: &[&str]) -> Option<usize> {
         find_key(&self.keys, path)
@@ -33,16 +38,82 @@ impl<'a> Keys<'a> {
 
     /// Byte offset of the value at `path` (the key's when the value is on later lines).
     pub fn value_offset(&self, path: &[&str]) -> Option<usize> {
-        let text = self.text;
-        let key = self.key_offset(path)?;
-        let after_key = text[key..].find(':').map(|i| key + i + 1)?;
-        let rest = &text[after_key..];
-        let skipped = rest.len() - rest.trim_start_matches([' ', '\t']).len();
-        let v = after_key + skipped;
-        match text[v..].chars().next() {
-            None | Some('\n') | Some('\r') | Some('#') => Some(key),
-            _ => Some(v),
+        self.key_offset(path)
+            .and_then(|key| value_after(self.text, key))
+    }
+
+    /// Indices (into this document's keys) of the keys named `names` that
+    /// [`Keys::key_offset`] finds: directly inside the value of the key at index `parent`, or
+    /// anywhere when `parent` is `None`. One pass over the keys for all the names, where
+    /// asking each name apart scans them once per name.
+    pub fn find_all<const N: usize>(
+        &self,
+        parent: Option<usize>,
+        names: &[&str; N],
+    ) -> [Option<usize>; N] {
+        let (from, to) = match parent {
+            Some(p) => (p + 1, self.keys[p].end),
+            None => (0, self.keys.len()),
+        };
+        let mut found = [None; N];
+        for (i, k) in self.keys[from..to].iter().enumerate() {
+            let Some(n) = names.iter().position(|n| *n == k.name) else {
+                continue;
+            };
+            // Keys are in document order: the first of the shallowest depth is the one with
+            // the least (depth, offset).
+            if found[n].is_none_or(|f: usize| k.depth < self.keys[f].depth) {
+                found[n] = Some(from + i);
+            }
         }
+        found
+    }
+
+    /// Where the value of the key at index `key` (from [`Keys::find_all`]) is: byte offset,
+    /// 1-based line and column, as [`Keys::value_offset`] and
+    /// [`crate::span::LineIndex::position`] give them.
+    pub fn value_position(&self, key: usize) -> Option<(usize, u32, u32)> {
+        let k = &self.keys[key];
+        let bytes = self.text.as_bytes();
+        if !matches!(bytes[k.offset], b'"' | b'\'') {
+            // A plain key: its name (no colon, no line break), blanks, then its colon.
+            let mut c = k.offset + k.name.len();
+            while bytes[c] != b':' {
+                c += 1;
+            }
+            let v = value_from_colon(bytes, k.offset, c);
+            return Some((v, k.line, crate::span::column(self.text, k.line_start, v)));
+        }
+        let v = value_after(self.text, k.offset)?;
+        // A quoted key may hold an escaped line break, and its colon may be inside it.
+        let (mut line, mut start) = (k.line, k.line_start);
+        for nl in memchr::memchr_iter(b'\n', &bytes[k.offset..v]) {
+            line += 1;
+            start = k.offset + nl + 1;
+        }
+        Some((v, line, crate::span::column(self.text, start, v)))
+    }
+}
+
+/// Offset of the value of the key at `key` (the key's own when the value is on later lines);
+/// `None` when no colon follows (never for a key the scan found).
+fn value_after(text: &str, key: usize) -> Option<usize> {
+    let colon = memchr::memchr(b':', &text.as_bytes()[key..])?;
+    Some(value_from_colon(text.as_bytes(), key, key + colon))
+}
+
+/// Offset of the value of the key at `key` whose colon is at `colon`.
+fn value_from_colon(bytes: &[u8], key: usize, colon: usize) -> usize {
+    let after_key = colon + 1;
+    let rest = &bytes[after_key..];
+    let skipped = rest
+        .iter()
+        .take_while(|&&b| b == b' ' || b == b'\t')
+        .count();
+    let v = after_key + skipped;
+    match bytes.get(v) {
+        None | Some(b'\n' | b'\r' | b'#') => key,
+        _ => v,
     }
 }
 
@@ -79,11 +150,15 @@ struct Key<'a> {
     /// Index of the first later key at this depth or shallower (the number of keys when
     /// none): the keys between are the ones inside this key's value.
     end: usize,
+    /// 1-based line of `offset`, and the byte offset where that line starts (as
+    /// [`crate::span::LineIndex`] counts lines: at `\n`).
+    line: u32,
+    line_start: usize,
 }
 
 /// Sets every key's `end` in one pass: a stack of the keys still open, deepest on top.
 fn close_scopes(keys: &mut [Key<'_>]) {
-    let mut open: Vec<usize> = Vec::new();
+    let mut open: Vec<usize> = Vec::with_capacity(8);
     for i in 0..keys.len() {
         let depth = keys[i].depth;
         while let Some(&top) = open.last() {
@@ -102,10 +177,12 @@ fn close_scopes(keys: &mut [Key<'_>]) {
 
 fn keys(text: &str) -> Vec<Key<'_>> {
     let bytes = text.as_bytes();
-    let mut out = Vec::new();
+    // About one key per line in front matter: sized once rather than grown key by key.
+    let mut out = Vec::with_capacity(bytes.len() / 24 + 4);
     let mut brackets = 0usize;
     let mut line_indent = 0usize;
     let mut at_line_start = true;
+    let (mut line, mut line_start) = (1u32, 0usize);
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
@@ -121,11 +198,11 @@ fn keys(text: &str) -> Vec<Key<'_>> {
             b'\n' => {
                 at_line_start = true;
                 i += 1;
+                (line, line_start) = (line + 1, i);
             }
             b'#' if i == 0 || matches!(bytes[i - 1], b' ' | b'\t' | b'\n') => {
-                while i < bytes.len() && bytes[i] != b'\n' {
-                    i += 1;
-                }
+                // To the end of the line (the `\n` is the next step's).
+                i = memchr::memchr(b'\n', &bytes[i..]).map_or(bytes.len(), |n| i + n);
             }
             b'{' | b'[' => {
                 brackets += 1;
@@ -143,15 +220,21 @@ fn keys(text: &str) -> Vec<Key<'_>> {
                         offset: i,
                         depth: brackets * 1000 + line_indent,
                         end: 0,
+                        line,
+                        line_start,
                     });
+                }
+                // The quoted text and its closing byte are skipped: count the line breaks
+                // among them (an escaped one inside, or the one an unclosed quote stops at).
+                let next = (end + 1).min(bytes.len());
+                for nl in memchr::memchr_iter(b'\n', &bytes[i + 1..next]) {
+                    (line, line_start) = (line + 1, i + 1 + nl + 1);
                 }
                 i = end + 1;
             }
-            c if c.is_ascii_alphanumeric() || c == b'_' => {
+            c if IDENT_START[c as usize] => {
                 let start = i;
-                while i < bytes.len() && IDENT[bytes[i] as usize] {
-                    i += 1;
-                }
+                i = ident_end(bytes, i);
                 let prev_ok = start == 0
                     || matches!(bytes[start - 1], b' ' | b'\t' | b'\n' | b'{' | b',' | b'-');
                 if prev_ok && is_key_end(bytes, i) {
@@ -160,6 +243,8 @@ fn keys(text: &str) -> Vec<Key<'_>> {
                         offset: start,
                         depth: brackets * 1000 + line_indent,
                         end: 0,
+                        line,
+                        line_start,
                     });
                 }
             }
@@ -169,6 +254,52 @@ fn keys(text: &str) -> Vec<Key<'_>> {
     close_scopes(&mut out);
     out
 }
+
+/// The end of the run of [`IDENT`] bytes from `i`: eight bytes at a time while eight
+/// remain (keys, words and paths make up most of a front matter), then byte by byte.
+fn ident_end(bytes: &[u8], mut i: usize) -> usize {
+    while let Some(word) = bytes.get(i..i + 8) {
+        let other = !ident_bytes(u64::from_le_bytes(word.try_into().unwrap_or([0; 8])))
+            & 0x8080_8080_8080_8080;
+        if other != 0 {
+            return i + (other.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while i < bytes.len() && IDENT[bytes[i] as usize] {
+        i += 1;
+    }
+    i
+}
+
+/// The high bit of each byte of `word` that is an [`IDENT`] byte (ASCII letters and digits,
+/// `_`, `-` and `.`), and no other bit.
+fn ident_bytes(word: u64) -> u64 {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let ascii = !word & HIGH;
+    // The low seven bits of each byte: no sum below carries out of its byte.
+    let x = word & !HIGH;
+    let within = |x: u64, lo: u64, hi: u64| {
+        x.wrapping_add(ONES * (0x80 - lo)) & !x.wrapping_add(ONES * (0x7F - hi)) & HIGH
+    };
+    let letters = within(x | (ONES * 0x20), b'a' as u64, b'z' as u64);
+    let digits = within(x, b'0' as u64, b'9' as u64);
+    let dash_dot = within(x, b'-' as u64, b'.' as u64);
+    let underscore = within(x, b'_' as u64, b'_' as u64);
+    (letters | digits | dash_dot | underscore) & ascii
+}
+
+/// The bytes that start a key: ASCII letters and digits, and `_`.
+static IDENT_START: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        t[b] = (b as u8).is_ascii_alphanumeric() || b as u8 == b'_';
+        b += 1;
+    }
+    t
+};
 
 /// The bytes that continue a key (ASCII letters and digits, `_`, `-` and `.`), as a table:
 /// the scan asks it of nearly every byte of a document.
@@ -285,6 +416,230 @@ mod tests {
                 prop_assert_eq!(find_key(&keys, path), find_key_by_offsets(&keys, path), "{:?} {:?}", text, path);
             }
         }
+    }
+
+    /// Text made of the pieces the scan treats specially: quotes, escapes, comments, brackets,
+    /// line breaks (CR and LF), tabs, dashes and non-ASCII.
+    fn soup() -> impl Strategy<Value = String> {
+        prop::collection::vec(
+            prop::sample::select(vec![
+                "a", "b", "spec", "checks", ": ", ":", ":1", "\n", "\r\n", "\r", "  ", "\t", "- ",
+                "{", "}", "[", "]", ", ", "\"", "'", "\\", "\"a\"", "'b'", "\"a:b\"", "# c", "#",
+                "1", "x", "é", "жук", "\u{feff}", "-",
+            ]),
+            0..60,
+        )
+        .prop_map(|t| t.concat())
+    }
+
+    const PATHS: [&[&str]; 9] = [
+        &["a"],
+        &["b"],
+        &["spec"],
+        &["a", "b"],
+        &["b", "a"],
+        &["a", "spec"],
+        &["checks", "a"],
+        &["a", "b", "a"],
+        &["b", "b"],
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4000))]
+        /// Every key's line and line start are the ones `LineIndex` gives its offset.
+        #[test]
+        fn keys_know_their_lines(text in soup()) {
+            let idx = crate::span::LineIndex::new(&text);
+            for k in keys(&text) {
+                let (line, _) = idx.position(&text, k.offset);
+                prop_assert_eq!((k.line, k.line_start), (line, idx.line_start(line)), "{:?} {:?}", text, k);
+            }
+        }
+
+        /// `find_all` finds what `find_key` finds for each name apart, and `value_position`
+        /// is `value_offset` placed by `LineIndex`.
+        #[test]
+        fn one_pass_finds_what_each_search_finds(text in soup()) {
+            let keys = Keys::new(&text);
+            let idx = crate::span::LineIndex::new(&text);
+            let names = ["a", "b", "spec", "checks", "x"];
+            let top = keys.find_all(None, &names);
+            for (n, found) in names.iter().zip(top) {
+                prop_assert_eq!(found.map(|i| keys.keys[i].offset), keys.key_offset(&[n]), "{:?} {}", text, n);
+                let placed = found.and_then(|i| keys.value_position(i));
+                let searched = keys.value_offset(&[n]).map(|o| {
+                    let (l, c) = idx.position(&text, o);
+                    (o, l, c)
+                });
+                prop_assert_eq!(placed, searched, "{:?} {}", text, n);
+                let Some(parent) = found else { continue };
+                for (m, inner) in names.iter().zip(keys.find_all(Some(parent), &names)) {
+                    prop_assert_eq!(inner.map(|i| keys.keys[i].offset), keys.key_offset(&[n, m]), "{:?} {}.{}", text, n, m);
+                    let placed = inner.and_then(|i| keys.value_position(i));
+                    let searched = keys.value_offset(&[n, m]).map(|o| {
+                        let (l, c) = idx.position(&text, o);
+                        (o, l, c)
+                    });
+                    prop_assert_eq!(placed, searched, "{:?} {}.{}", text, n, m);
+                }
+            }
+        }
+
+        /// The scan finds the keys it found before the byte tables, the comment skip by memchr
+        /// and the line counting.
+        #[test]
+        fn the_scan_finds_the_keys_it_found_before(text in soup()) {
+            let now: Vec<_> = keys(&text).iter().map(|k| (k.name, k.offset, k.depth, k.end)).collect();
+            let before: Vec<_> = keys_before(&text).iter().map(|k| (k.name, k.offset, k.depth, k.end)).collect();
+            prop_assert_eq!(now, before, "{:?}", text);
+            for path in PATHS {
+                prop_assert_eq!(value_offset(&text, path), value_offset_before(&text, path), "{:?} {:?}", text, path);
+            }
+        }
+    }
+
+    /// `value_offset` as it was (`str::find`, char tests).
+    fn value_offset_before(text: &str, path: &[&str]) -> Option<usize> {
+        let key = key_offset(text, path)?;
+        let after_key = text[key..].find(':').map(|i| key + i + 1)?;
+        let rest = &text[after_key..];
+        let skipped = rest.len() - rest.trim_start_matches([' ', '\t']).len();
+        let v = after_key + skipped;
+        match text[v..].chars().next() {
+            None | Some('\n') | Some('\r') | Some('#') => Some(key),
+            _ => Some(v),
+        }
+    }
+
+    /// The scan as it was before it counted lines (byte loops, predicates).
+    fn keys_before(text: &str) -> Vec<Key<'_>> {
+        let bytes = text.as_bytes();
+        let mut out = Vec::new();
+        let mut brackets = 0usize;
+        let mut line_indent = 0usize;
+        let mut at_line_start = true;
+        let mut i = 0;
+        let key = |name, offset, depth| Key {
+            name,
+            offset,
+            depth,
+            end: 0,
+            line: 0,
+            line_start: 0,
+        };
+        while i < bytes.len() {
+            let b = bytes[i];
+            if at_line_start {
+                line_indent = bytes[i..]
+                    .iter()
+                    .take_while(|&&c| c == b' ' || c == b'-')
+                    .count();
+                at_line_start = false;
+            }
+            match b {
+                b'\n' => {
+                    at_line_start = true;
+                    i += 1;
+                }
+                b'#' if i == 0 || matches!(bytes[i - 1], b' ' | b'\t' | b'\n') => {
+                    while i < bytes.len() && bytes[i] != b'\n' {
+                        i += 1;
+                    }
+                }
+                b'{' | b'[' => {
+                    brackets += 1;
+                    i += 1;
+                }
+                b'}' | b']' => {
+                    brackets = brackets.saturating_sub(1);
+                    i += 1;
+                }
+                b'"' | b'\'' => {
+                    let end = closing_quote(bytes, i);
+                    if is_key_end(bytes, end + 1) {
+                        out.push(key(
+                            &text[i + 1..end.min(text.len())],
+                            i,
+                            brackets * 1000 + line_indent,
+                        ));
+                    }
+                    i = end + 1;
+                }
+                c if c.is_ascii_alphanumeric() || c == b'_' => {
+                    let start = i;
+                    while i < bytes.len() && is_ident(bytes[i]) {
+                        i += 1;
+                    }
+                    let prev_ok = start == 0
+                        || matches!(bytes[start - 1], b' ' | b'\t' | b'\n' | b'{' | b',' | b'-');
+                    if prev_ok && is_key_end(bytes, i) {
+                        out.push(key(&text[start..i], start, brackets * 1000 + line_indent));
+                    }
+                }
+                _ => i += 1,
+            }
+        }
+        close_scopes(&mut out);
+        out
+    }
+
+    #[test]
+    fn ident_bytes_marks_exactly_the_ident_bytes() {
+        // Every byte value at every position of words filled with neighbours of each range.
+        let fills = [
+            b'a', b'Z', b'0', b'9', b'_', b'-', b'.', b'/', b'@', b'[', b'`', b'{', b' ', 0x7F,
+            0x80, 0xC1, 0xFF, 0x2C,
+        ];
+        for b in 0..=255u8 {
+            for fill in fills {
+                for at in 0..8 {
+                    let mut w = [fill; 8];
+                    w[at] = b;
+                    let want = w.iter().enumerate().fold(0u64, |m, (i, &c)| {
+                        if is_ident(c) { m | 0x80 << (8 * i) } else { m }
+                    });
+                    assert_eq!(ident_bytes(u64::from_le_bytes(w)), want, "{w:?}");
+                }
+            }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+        /// Runs found eight bytes at a time end where the byte loop ends them.
+        #[test]
+        fn ident_runs_end_where_the_byte_loop_ends_them(
+            text in "([a-zA-Z0-9_.-]{0,20}|[/:@`\\[{ ~\u{7f}é]){0,8}",
+            from in 0usize..60,
+        ) {
+            let bytes = text.as_bytes();
+            let from = from.min(bytes.len());
+            let mut i = from;
+            while i < bytes.len() && is_ident(bytes[i]) {
+                i += 1;
+            }
+            prop_assert_eq!(ident_end(bytes, from), i, "{:?} {}", text, from);
+        }
+    }
+
+    #[test]
+    fn the_ident_start_table_is_the_predicate() {
+        for b in 0..=255u8 {
+            assert_eq!(
+                IDENT_START[b as usize],
+                b.is_ascii_alphanumeric() || b == b'_',
+                "{b}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_quoted_key_across_an_escaped_line_break_is_placed_on_its_lines() {
+        let t = "x: 1\n\"a\\\nb\": 5\nc: 2\n";
+        let keys = Keys::new(t);
+        let [a, c] = keys.find_all(None, &["a\\\nb", "c"]);
+        assert_eq!(keys.value_position(a.unwrap()), Some((13, 3, 5)));
+        assert_eq!(keys.value_position(c.unwrap()), Some((18, 4, 4)));
     }
 
     fn at(text: &str, path: &[&str]) -> &'static str {

@@ -257,14 +257,104 @@ pub fn parse(file: &str, text: &str) -> Result<Readiness> {
             fm.line_offset,
         )
     };
+    let keys = locate::Keys::new(doc);
     Resolver {
         file,
         doc,
-        idx: LineIndex::new(doc),
-        keys: locate::Keys::new(doc),
+        idx: std::cell::OnceCell::new(),
+        places: Places::new(&keys),
+        keys,
         line_offset,
     }
     .resolve(raw)
+}
+
+/// The top-level keys the resolver places.
+const TOP: [&str; 14] = [
+    "incident_id",
+    "spec",
+    "profile",
+    "scores",
+    "evidence",
+    "audit_trace_coverage",
+    "stateful",
+    "backup_verified",
+    "radius_of_impact",
+    "dry_run_verified",
+    "rollback",
+    "checks",
+    "pre_approved_action",
+    "pre_approved_actions",
+];
+/// The keys under `scores:` and `evidence:`: the categories, in [`Category::ALL`] order.
+const CATEGORIES: [&str; 5] = [
+    "spec",
+    "implementation",
+    "verification",
+    "process",
+    "security",
+];
+/// The keys under `checks:` the resolver places.
+const CHECKS: [&str; 8] = [
+    "audit_trace_coverage",
+    "backup_verified",
+    "rollback_condition_present",
+    "blast_radius_known",
+    "human_review_for_first_run",
+    "dry_run_verified",
+    "radius_of_impact",
+    "stateful",
+];
+
+/// The keys named `names` inside the value of the key `parent` (none when there is none).
+fn inside<const N: usize>(
+    keys: &locate::Keys<'_>,
+    parent: Option<usize>,
+    names: &[&str; N],
+) -> [Option<usize>; N] {
+    parent.map_or([None; N], |p| keys.find_all(Some(p), names))
+}
+
+/// The keys (indices into [`locate::Keys`]) of every path the resolver places, found with one
+/// pass over the keys per mapping rather than one search per path: what
+/// [`locate::Keys::key_offset`] finds for each path.
+struct Places {
+    top: [Option<usize>; TOP.len()],
+    scores: [Option<usize>; CATEGORIES.len()],
+    evidence: [Option<usize>; CATEGORIES.len()],
+    checks: [Option<usize>; CHECKS.len()],
+}
+
+impl Places {
+    fn new(keys: &locate::Keys<'_>) -> Self {
+        let top = keys.find_all(None, &TOP);
+        let at = |parent: &str| TOP.iter().position(|k| *k == parent).and_then(|i| top[i]);
+        Places {
+            scores: inside(keys, at("scores"), &CATEGORIES),
+            evidence: inside(keys, at("evidence"), &CATEGORIES),
+            checks: inside(keys, at("checks"), &CHECKS),
+            top,
+        }
+    }
+
+    /// The key of `path`: `Ok(None)` when the document has none, `Err` for a path not placed
+    /// here.
+    fn key(&self, path: &[&str]) -> std::result::Result<Option<usize>, ()> {
+        let within = |names: &[&str], found: &[Option<usize>], name: &str| {
+            names
+                .iter()
+                .position(|n| *n == name)
+                .map(|i| found[i])
+                .ok_or(())
+        };
+        match path {
+            [name] => within(&TOP, &self.top, name),
+            ["scores", name] => within(&CATEGORIES, &self.scores, name),
+            ["evidence", name] => within(&CATEGORIES, &self.evidence, name),
+            ["checks", name] => within(&CHECKS, &self.checks, name),
+            _ => Err(()),
+        }
+    }
 }
 
 fn parse_yaml(file: &str, text: &str, line_offset: u32) -> Result<RawReadiness> {
@@ -282,17 +372,32 @@ fn parse_yaml(file: &str, text: &str, line_offset: u32) -> Result<RawReadiness> 
 struct Resolver<'a> {
     file: &'a str,
     doc: &'a str,
-    idx: LineIndex,
+    /// Built only for a path not in `places` (an unknown evidence category).
+    idx: std::cell::OnceCell<LineIndex>,
     keys: locate::Keys<'a>,
+    places: Places,
     line_offset: u32,
 }
 
 impl Resolver<'_> {
     /// Line and column of the value at `path`, or of the document start when not found.
     fn at(&self, path: &[&str]) -> (u32, u32) {
-        let off = self.keys.value_offset(path).unwrap_or(0);
-        let (l, c) = self.idx.position(self.doc, off);
+        let (l, c) = match self.places.key(path) {
+            Ok(key) => key
+                .and_then(|k| self.keys.value_position(k))
+                .map_or((1, 1), |(_, l, c)| (l, c)),
+            Err(()) => self.at_by_search(path),
+        };
         (l + self.line_offset, c)
+    }
+
+    /// [`Resolver::at`] by a search of the keys for `path` (before the line offset): the
+    /// reference of `places`.
+    fn at_by_search(&self, path: &[&str]) -> (u32, u32) {
+        let off = self.keys.value_offset(path).unwrap_or(0);
+        self.idx
+            .get_or_init(|| LineIndex::new(self.doc))
+            .position(self.doc, off)
     }
 
     fn loc<T>(&self, value: T, path: &[&str]) -> Located<T> {
@@ -466,7 +571,7 @@ impl Resolver<'_> {
             }
             .into_iter()
             .map(|a| {
-                let key = if self.keys.key_offset(&["pre_approved_actions"]).is_some() {
+                let key = if matches!(self.places.key(&["pre_approved_actions"]), Ok(Some(_))) {
                     "pre_approved_actions"
                 } else {
                     "pre_approved_action"
@@ -573,6 +678,10 @@ mod fast_yaml_tests {
             "[]",
             "[5, x]",
             "{a: 1}",
+            "\"spec: x\"",
+            "жук # spec: 1",
+            "a\tb",
+            "{spec: 1, \"security\": 2}",
         ]);
         let top = prop::sample::select(vec![
             "incident_id",
@@ -630,8 +739,51 @@ mod fast_yaml_tests {
         ]
     }
 
+    /// Every path the resolver places, and a few it does not.
+    fn all_paths() -> Vec<Vec<&'static str>> {
+        let mut paths: Vec<Vec<&str>> = TOP.iter().map(|k| vec![*k]).collect();
+        for parent in ["scores", "evidence", "checks", "incident_id", "unknown_key"] {
+            for name in CATEGORIES.iter().chain(&CHECKS).chain(&["other"]) {
+                paths.push(vec![parent, name]);
+            }
+        }
+        paths.push(vec!["unknown_key"]);
+        paths.push(vec!["scores", "spec", "spec"]);
+        paths
+    }
+
+    #[test]
+    fn the_categories_are_the_model_s() {
+        let names: Vec<&str> = Category::ALL.iter().map(|c| c.as_str()).collect();
+        assert_eq!(names, CATEGORIES);
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(1500))]
+        /// The positions found by one pass per mapping (`Places`) are the ones a search of
+        /// the keys for each path finds, placed by a `LineIndex`.
+        #[test]
+        fn placed_paths_are_where_the_search_finds_them(
+            lines in prop::collection::vec(line(), 1..12),
+            crlf in any::<bool>(),
+            offset in 0u32..3,
+        ) {
+            let text = lines.join(if crlf { "\r\n" } else { "\n" });
+            let keys = locate::Keys::new(&text);
+            let r = Resolver {
+                file: "r.md",
+                doc: &text,
+                idx: std::cell::OnceCell::new(),
+                places: Places::new(&keys),
+                keys,
+                line_offset: offset,
+            };
+            for path in all_paths() {
+                let (l, c) = r.at_by_search(&path);
+                prop_assert_eq!(r.at(&path), (l + offset, c), "{:?} {:?}", text, path);
+            }
+        }
+
         #[test]
         fn generated_documents_read_the_same(lines in prop::collection::vec(line(), 1..12)) {
             let text = lines.join("\n");

@@ -6,7 +6,7 @@ use crate::error::{Error, Result};
 use crate::lint::Markdown;
 use crate::model::Radius;
 use crate::parse::{frontmatter, locate, yaml};
-use crate::span::{LineIndex, Located};
+use crate::span::{LineCursor, LineIndex, Located};
 use pulldown_cmark::{CodeBlockKind, Event, MetadataBlockKind, Options, Parser, Tag, TagEnd};
 use regex::Regex;
 use serde::Deserialize;
@@ -97,7 +97,8 @@ pub fn parse_with(file: &str, text: &str, md: &Markdown<'_>, config: &Config) ->
 }
 
 fn parse_from(file: &str, text: &str, md: Option<&Markdown<'_>>, config: &Config) -> Result<Spec> {
-    let idx = LineIndex::new(text);
+    // Positions are asked at growing offsets (headings, then items): no index of every line.
+    let idx = LineCursor::new(text);
     let fm = frontmatter::split(text).map_err(|m| Error::input(file, 1, 1, m))?;
     let front = match &fm {
         Some(fm) if !yaml::is_blank_yaml(fm.yaml) => {
@@ -109,7 +110,6 @@ fn parse_from(file: &str, text: &str, md: Option<&Markdown<'_>>, config: &Config
     let body_start = fm.as_ref().map(|f| f.body_start).unwrap_or(0);
 
     let mut b = Body {
-        text,
         idx: &idx,
         config,
         sections: Vec::new(),
@@ -117,6 +117,7 @@ fn parse_from(file: &str, text: &str, md: Option<&Markdown<'_>>, config: &Config
         item_ranges: Vec::new(),
         yaml_blocks: Vec::new(),
         heading: None,
+        content_from: None,
         list_depth: 0,
         in_yaml_block: None,
     };
@@ -255,8 +256,7 @@ fn may_have_task_marker(body: &str) -> bool {
 
 /// The state of the pass over the body's events.
 struct Body<'t> {
-    text: &'t str,
-    idx: &'t LineIndex,
+    idx: &'t LineCursor<'t>,
     config: &'t Config,
     sections: Vec<Section>,
     /// Byte ranges of code blocks and inline code.
@@ -266,21 +266,26 @@ struct Body<'t> {
     /// Fenced yaml blocks under the actions heading: (range, section index).
     yaml_blocks: Vec<(Range<usize>, usize)>,
     heading: Option<(u8, usize, String)>,
+    /// Where the lines after the last section's heading start ([`content_from`]).
+    content_from: Option<usize>,
     list_depth: usize,
     in_yaml_block: Option<usize>,
 }
 
 impl Body<'_> {
-    /// One event, its range absolute.
+    /// One event, its range absolute. Inlined into the loops over the events: most events
+    /// change nothing, and a call per event cost more than its work.
+    #[inline(always)]
     fn event(&mut self, ev: &Event<'_>, r: Range<usize>) {
-        let (text, idx) = (self.text, self.idx);
+        let idx = self.idx;
         match ev {
             Event::Start(Tag::Heading { level, .. }) => {
                 self.heading = Some((*level as u8, r.start, String::new()))
             }
             Event::End(TagEnd::Heading(_)) => {
                 if let Some((level, start, title)) = self.heading.take() {
-                    let (line, col) = idx.position(text, start);
+                    let (line, col) = idx.position(start);
+                    self.content_from = content_from(idx, line);
                     self.sections.push(Section {
                         kind: self.config.section_of(&title),
                         title: title.trim().to_string(),
@@ -321,15 +326,25 @@ impl Body<'_> {
         if self.heading.is_none()
             && let Some(s) = self.sections.last_mut()
             && !s.has_content
-            && past_line(idx, r.start, s.line)
+            && self.content_from.is_some_and(|next| r.start >= next)
         {
             s.has_content = true;
         }
     }
 }
 
+/// Where the lines after the 1-based `line` start, when it has any: an offset lies on a later
+/// line exactly when it is at or past that (as [`past_line`] tells).
+fn content_from(idx: &LineCursor<'_>, line: u32) -> Option<usize> {
+    let this = idx.line_start(line);
+    let next = idx.line_start(line + 1);
+    (next > this).then_some(next)
+}
+
 /// Whether `offset` lies on a later line than the 1-based `line` (as
-/// `idx.position(text, offset).0 > line`, without counting the column's characters).
+/// `idx.position(text, offset).0 > line`, without counting the column's characters): the
+/// reference of [`content_from`].
+#[cfg(test)]
 fn past_line(idx: &LineIndex, offset: usize, line: u32) -> bool {
     let next = idx.line_start(line + 1);
     // `line_start` clamps past the last line: a next line exists only when it starts later.
@@ -342,12 +357,9 @@ fn current_kind(sections: &[Section]) -> Option<SectionKind> {
 
 fn parse_front(file: &str, yaml_text: &str, line_offset: u32) -> Result<SpecFront> {
     let raw: RawFront = yaml::from_yaml(file, yaml_text, line_offset)?;
-    let idx = LineIndex::new(yaml_text);
-    // The keys are found once for every position asked below.
-    let keys = locate::Keys::new(yaml_text);
+    let places = FrontPlaces::new(yaml_text);
     let loc = |key: &str| {
-        let off = keys.value_offset(&[key]).unwrap_or(0);
-        let (l, c) = idx.position(yaml_text, off);
+        let (l, c) = places.at(key);
         (l + line_offset, c)
     };
     let text_of = |v: Option<serde_yaml::Value>, key: &str| {
@@ -391,16 +403,64 @@ fn parse_front(file: &str, yaml_text: &str, line_offset: u32) -> Result<SpecFron
     })
 }
 
+/// The front matter keys whose values are placed.
+const FRONT_KEYS: [&str; 5] = [
+    "incident_type",
+    "service",
+    "namespace",
+    "blast_radius",
+    "stateful",
+];
+
+/// Where the front matter keys are: found in one pass over the keys, placed by the lines
+/// the key scan counted (no line index of the front matter).
+struct FrontPlaces<'a> {
+    keys: locate::Keys<'a>,
+    found: [Option<usize>; FRONT_KEYS.len()],
+}
+
+impl<'a> FrontPlaces<'a> {
+    fn new(yaml_text: &'a str) -> Self {
+        let keys = locate::Keys::new(yaml_text);
+        let found = keys.find_all(None, &FRONT_KEYS);
+        FrontPlaces { keys, found }
+    }
+
+    /// Line and column (in the front matter) of the value of the top-level `key`, or 1:1
+    /// when it is not written; as [`front_position_by_search`] finds it.
+    fn at(&self, key: &str) -> (u32, u32) {
+        match FRONT_KEYS.iter().position(|k| *k == key) {
+            Some(i) => self.found[i]
+                .and_then(|k| self.keys.value_position(k))
+                .map_or((1, 1), |(_, l, c)| (l, c)),
+            None => {
+                let text = self.keys.text();
+                let off = self.keys.value_offset(&[key]).unwrap_or(0);
+                LineIndex::new(text).position(text, off)
+            }
+        }
+    }
+}
+
+/// [`FrontPlaces::at`] as it was: a search of the keys, placed by a line index.
+#[cfg(test)]
+fn front_position_by_search(yaml_text: &str, key: &str) -> (u32, u32) {
+    let off = locate::Keys::new(yaml_text)
+        .value_offset(&[key])
+        .unwrap_or(0);
+    LineIndex::new(yaml_text).position(yaml_text, off)
+}
+
 fn parse_item(
     text: &str,
     r: Range<usize>,
-    idx: &LineIndex,
+    idx: &LineCursor<'_>,
     actions: &mut Vec<Action>,
     unnamed: &mut Vec<Located<String>>,
 ) {
     let item = &text[r.clone()];
     let first = item.lines().next().unwrap_or("");
-    let (line, _) = idx.position(text, r.start);
+    let (line, _) = idx.position(r.start);
     let requires = requires_list(item).map(split_list).unwrap_or_default();
     if let Some(m) = item_name(first) {
         let name = first[m.name.clone()].trim().to_string();
@@ -422,7 +482,7 @@ fn parse_item(
             return;
         }
     }
-    let (l, c) = idx.position(text, r.start);
+    let (l, c) = idx.position(r.start);
     unnamed.push(Located::new(first.trim().to_string(), l, c));
 }
 
@@ -597,11 +657,11 @@ fn parse_yaml_actions(
     file: &str,
     text: &str,
     r: Range<usize>,
-    idx: &LineIndex,
+    idx: &LineCursor<'_>,
     actions: &mut Vec<Action>,
 ) -> Result<()> {
     let block = &text[r.clone()];
-    let (line0, _) = idx.position(text, r.start);
+    let (line0, _) = idx.position(r.start);
     // Through the shared entry point: its size, nesting and duplicate-key guards apply here too.
     let parsed: YamlActions = yaml::from_yaml(file, block, line0 - 1).map_err(|inner| {
         match inner {
@@ -655,7 +715,7 @@ fn parse_yaml_actions(
     Ok(())
 }
 
-fn find_suppressions(text: &str, idx: &LineIndex, code: &[Range<usize>]) -> Vec<Suppression> {
+fn find_suppressions(text: &str, idx: &LineCursor<'_>, code: &[Range<usize>]) -> Vec<Suppression> {
     let mut out = Vec::new();
     // The lines are split only for a file that has a directive (few do).
     let mut lines: Option<Vec<&str>> = None;
@@ -673,8 +733,8 @@ fn find_suppressions(text: &str, idx: &LineIndex, code: &[Range<usize>]) -> Vec<
             .into_iter()
             .flat_map(|r| r.split_whitespace().map(str::to_string).collect::<Vec<_>>())
             .collect();
-        let (line, col) = idx.position(text, whole.start);
-        let (end_line, _) = idx.position(text, whole.end);
+        let (line, col) = idx.position(whole.start);
+        let (end_line, _) = idx.position(whole.end);
         let line_before = &text[idx.line_start(line)..whole.start];
         let covers = if !line_before.trim().is_empty() {
             (line, line)
@@ -692,9 +752,9 @@ fn find_suppressions(text: &str, idx: &LineIndex, code: &[Range<usize>]) -> Vec<
             let start = idx.line_start(target);
             match code
                 .iter()
-                .find(|c| idx.position(text, c.start).0 == target && c.end > start)
+                .find(|c| idx.position(c.start).0 == target && c.end > start)
             {
-                Some(c) => (target, idx.position(text, c.end.saturating_sub(1)).0),
+                Some(c) => (target, idx.position(c.end.saturating_sub(1)).0),
                 None => (target, target),
             }
         };
@@ -730,3 +790,6 @@ mod tests;
 
 #[cfg(test)]
 mod shared_pass_tests;
+
+#[cfg(test)]
+mod front_places_tests;

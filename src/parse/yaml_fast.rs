@@ -86,7 +86,7 @@ type Item<'a> = (usize, Vec<(&'a str, Node<'a>)>);
 /// Reads `text` if it is inside the subset; `None` otherwise.
 pub(crate) fn parse(text: &str) -> Option<Node<'_>> {
     let has_cr = scan(text)?;
-    let mut top: Vec<(&str, Node)> = Vec::new();
+    let mut top: Vec<(&str, Node)> = Vec::with_capacity(16);
     let mut nested: Option<(&str, Block)> = None;
     for raw in lines(text) {
         let line = if has_cr {
@@ -178,8 +178,20 @@ fn item<'a>(body: &'a str, indent: usize, items: &mut Vec<Node<'a>>) -> Option<O
 
 /// Whether every character of `text` is [`allowed`], and then whether it holds a CR.
 fn scan(text: &str) -> Option<bool> {
+    let bytes = text.as_bytes();
     let mut cr = false;
-    for &b in text.as_bytes() {
+    // Eight bytes at a time while they are all printable ASCII or `\n` (the bytes the loop
+    // below passes over): the first word holding anything else, and all after it, go
+    // through that loop, in order.
+    let mut words = bytes.chunks_exact(8);
+    let mut from = 0;
+    for word in &mut words {
+        if !plain_word(u64::from_le_bytes(word.try_into().unwrap_or([0; 8]))) {
+            break;
+        }
+        from += 8;
+    }
+    for &b in &bytes[from..] {
         match b {
             b' '..=b'~' | b'\n' => {}
             b'\r' => cr = true,
@@ -193,6 +205,22 @@ fn scan(text: &str) -> Option<bool> {
         }
     }
     Some(cr)
+}
+
+/// Whether the eight bytes of `word` are all printable ASCII (`b' '..=b'~'`) or `\n`.
+fn plain_word(word: u64) -> bool {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+    let ones = 0x0101_0101_0101_0101u64;
+    if word & HIGH != 0 {
+        return false; // non-ASCII
+    }
+    // Every byte is below 0x80 from here, so these sums carry into no other byte.
+    let at_least_space = word.wrapping_add(ones * (0x80 - 0x20)) & HIGH;
+    let is_del = word.wrapping_add(ones) & HIGH;
+    let x = word ^ (ones * 0x0A);
+    let is_newline = !(((x & LOW7) + LOW7) | x | LOW7);
+    is_del == 0 && (at_least_space | is_newline) == HIGH
 }
 
 /// The pieces of `text` between `\n`s, as `text.split('\n')`.

@@ -93,3 +93,29 @@ fn headings_in_other_languages() {
         assert!(s.section(k).is_some(), "{k:?}");
     }
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+    /// The offset where a section's content may start tells what `past_line` tells, whatever
+    /// the cursor was asked before.
+    #[test]
+    fn content_from_is_past_line(
+        text in "[a-z\r\n\nж ]{0,60}",
+        line in 0u32..12,
+        before in 0usize..70,
+        offset in 0usize..70,
+    ) {
+        let idx = LineIndex::new(&text);
+        let cursor = crate::span::LineCursor::new(&text);
+        cursor.position(before);
+        let from = content_from(&cursor, line);
+        proptest::prop_assert_eq!(
+            from.is_some_and(|n| offset >= n),
+            past_line(&idx, offset, line),
+            "{:?} line {} offset {}",
+            text,
+            line,
+            offset
+        );
+    }
+}

@@ -426,3 +426,62 @@ proptest! {
         }
     }
 }
+
+/// [`scan`] as it was: one byte at a time.
+fn scan_by_bytes(text: &str) -> Option<bool> {
+    let mut cr = false;
+    for &b in text.as_bytes() {
+        match b {
+            b' '..=b'~' | b'\n' => {}
+            b'\r' => cr = true,
+            0x80.. => {
+                return text
+                    .chars()
+                    .all(allowed)
+                    .then(|| memchr::memchr(b'\r', text.as_bytes()).is_some());
+            }
+            _ => return None,
+        }
+    }
+    Some(cr)
+}
+
+#[test]
+fn plain_word_is_the_byte_test() {
+    // Every byte value at every position of a word of plain bytes and of one of its edges.
+    for b in 0..=255u8 {
+        for fill in [b'a', b' ', b'~', b'\n', 0x1F, 0x7F, 0x80, 0xFF, 0x09, 0x0B] {
+            for at in 0..8 {
+                let mut w = [fill; 8];
+                w[at] = b;
+                let want = w.iter().all(|&c| matches!(c, b' '..=b'~' | b'\n'));
+                assert_eq!(plain_word(u64::from_le_bytes(w)), want, "{w:?}");
+            }
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(5000))]
+    /// The scan by words finds what the scan by bytes finds, on texts with every kind of
+    /// byte it treats apart (CR, tab, controls, DEL, non-ASCII, a BOM, NEL, U+2028).
+    #[test]
+    fn the_scan_by_words_is_the_scan_by_bytes(
+        text in "([ -~]{0,12}|\n|\r\n|\r|\t|\u{1}|\u{7f}|é|\u{feff}|\u{85}|\u{2028}|\u{a0}|жук){0,24}"
+    ) {
+        prop_assert_eq!(scan(&text), scan_by_bytes(&text), "{:?}", text);
+    }
+
+    /// The same on plain text with one other byte somewhere: the words before it are the
+    /// ones skipped.
+    #[test]
+    fn one_odd_byte_is_found_wherever_it_is(
+        plain in "[ -~\n]{0,40}",
+        at in 0usize..41,
+        odd in prop::sample::select(vec!["\r", "\t", "\u{0}", "\u{1f}", "\u{7f}", "é", "\u{85}", "\u{feff}", "\u{2029}"]),
+    ) {
+        let mut text = plain.clone();
+        text.insert_str(at.min(plain.len()), odd);
+        prop_assert_eq!(scan(&text), scan_by_bytes(&text), "{:?}", text);
+    }
+}
