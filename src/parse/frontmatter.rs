@@ -23,27 +23,45 @@ pub fn split(text: &str) -> Result<Option<FrontMatter<'_>>, String> {
     if yaml_start > text.len() {
         return Err("front matter opened with `---` is never closed".into());
     }
-    // Line by line (each with its `\n`), found by memchr.
-    let mut pos = yaml_start;
-    while pos < text.len() {
-        let end =
-            memchr::memchr(b'\n', &text.as_bytes()[pos..]).map_or(text.len(), |i| pos + i + 1);
-        let line = &text[pos..end];
-        // Only a line that starts with a fence can be one once its end is trimmed.
-        if line.starts_with("---") || line.starts_with("...") {
-            let t = line.trim_end();
-            if t == "---" || t == "..." {
-                return Ok(Some(FrontMatter {
-                    yaml: &text[yaml_start..pos],
-                    line_offset: 1,
-                    body_start: end,
-                }));
-            }
+    // Only a line that starts with a fence can be one once its end is trimmed: the lines
+    // starting with `---` or `...` are found by searching for them after a `\n` (the opening
+    // fence's is at `yaml_start - 1`), in order, rather than line by line. The `...` lines
+    // are searched only up to the next `---` line, so neither search runs into the body.
+    let bytes = text.as_bytes();
+    let mut from = yaml_start - 1;
+    // The next `---` line at or after `from`, once searched (`Some(None)`: there is none).
+    let mut dashes: Option<Option<usize>> = None;
+    loop {
+        let next_dashes = match dashes {
+            Some(d) if d.is_none_or(|d| d > from) => d,
+            _ => DASHES.find(&bytes[from..]).map(|i| from + i + 1),
+        };
+        dashes = Some(next_dashes);
+        // A `\n...` before the `\n` of that line lies wholly before it.
+        let limit = next_dashes.map_or(bytes.len(), |d| d - 1);
+        let dots = DOTS.find(&bytes[from..limit]).map(|i| from + i + 1);
+        let Some(pos) = dots.or(next_dashes) else {
+            break;
+        };
+        let end = memchr::memchr(b'\n', &bytes[pos..]).map_or(text.len(), |i| pos + i + 1);
+        let t = text[pos..end].trim_end();
+        if t == "---" || t == "..." {
+            return Ok(Some(FrontMatter {
+                yaml: &text[yaml_start..pos],
+                line_offset: 1,
+                body_start: end,
+            }));
         }
-        pos = end;
+        // The searches go on after this line's start (its `\n` is at `pos - 1`).
+        from = pos;
     }
     Err("front matter opened with `---` is never closed by a `---` line".into())
 }
+
+static DASHES: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+    std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"\n---"));
+static DOTS: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+    std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"\n..."));
 
 /// [`split`] as first written (lines by `split_inclusive`): the reference of its tests.
 #[cfg(test)]
@@ -96,12 +114,17 @@ mod tests {
     }
 
     proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(5000))]
+        /// The fences found by searching for `\n---` and `\n...` are the ones found line by
+        /// line: refused candidates (`----`, `--- x`, `...a`) of either kind before, between and
+        /// after the fence, CRLF, a BOM, NEL and U+2028 (no line breaks here).
         #[test]
         fn lines_found_by_memchr_split_as_before(pieces in proptest::collection::vec(
             proptest::sample::select(vec![
-                "---", "...", "\n", "\r\n", " ", "\t", "a: 1", "-", ".", "\u{feff}", "\u{85}", "\u{2028}",
+                "---", "...", "\n", "\n", "\r\n", " ", "\t", "a: 1", "-", ".", "\u{feff}", "\u{85}", "\u{2028}",
+                "\n---\n", "\n----", "\n...x", "\n--- a", "\n... \r\n",
             ]),
-            0..14,
+            0..24,
         )) {
             let text = pieces.concat();
             proptest::prop_assert_eq!(split(&text), split_by_lines(&text));
