@@ -263,7 +263,7 @@ fn normalize_on_a_full_disk_fails_and_its_rerun_duplicates_nothing() {
         .records
         .iter()
         .filter(|r| !r.incident_id.starts_with("OLD-") && r.incident_id != "PAD")
-        .map(|r| (r.step.clone(), r.reference.clone().unwrap_or_default()))
+        .map(|r| (r.step.to_string(), r.reference.clone().unwrap_or_default()))
         .collect();
     assert_eq!(keys.len(), 3, "{keys:?}");
     keys.sort();

@@ -648,7 +648,7 @@ fn trace_log_records_each_payload_then_the_event() {
         .map(|r| {
             (
                 r.incident_id.as_str(),
-                r.step.as_str(),
+                r.step.as_ref(),
                 r.reference.as_deref().unwrap_or(""),
             )
         })

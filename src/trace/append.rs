@@ -406,7 +406,7 @@ mod tests {
         let w = append(&path, "HM-1", "commit", "abc").unwrap();
         assert!(w[0].contains("moved to"), "{w:?}");
         let log = parse("t", &std::fs::read(&path).unwrap()).unwrap();
-        let steps: Vec<_> = log.records.iter().map(|r| r.step.as_str()).collect();
+        let steps: Vec<_> = log.records.iter().map(|r| r.step.as_ref()).collect();
         assert_eq!(steps, ["webhook_received", "specify", "commit"]);
         assert!(log.warnings.is_empty());
         let aside = std::fs::read_to_string(dir.path().join("sub/trace.jsonl.torn")).unwrap();

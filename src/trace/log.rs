@@ -4,11 +4,13 @@
 use super::canonical_step;
 use crate::error::{Error, Result};
 use serde::Deserialize;
+use std::borrow::Cow;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Record {
     pub incident_id: String,
-    pub step: String,
+    /// Canonical ([`canonical_step`]); one of [`super::STEPS`] is not copied per record.
+    pub step: Cow<'static, str>,
     pub reference: Option<String>,
     pub ts: Option<String>,
     /// 1-based line in the log.
@@ -50,7 +52,8 @@ struct RawSteps<'a> {
 pub fn parse(file: &str, bytes: &[u8]) -> Result<Log> {
     parse_as(file, bytes, |s| match plain_record(s, true) {
         Some(fields) => Ok(fields),
-        None => serde_json::from_str::<Raw>(s).map(|r| (r.incident_id, r.step, r.reference, r.ts)),
+        None => serde_json::from_str::<Raw>(s)
+            .map(|r| (r.incident_id, Cow::Owned(r.step), r.reference, r.ts)),
     })
 }
 
@@ -62,7 +65,7 @@ pub fn parse_steps(file: &str, bytes: &[u8]) -> Result<Log> {
         Some(fields) => Ok(fields),
         None => serde_json::from_str::<RawSteps>(s).map(|r| {
             let _ = r.ts;
-            (r.incident_id, r.step, None, None)
+            (r.incident_id, Cow::Owned(r.step), None, None)
         }),
     })
 }
@@ -73,7 +76,7 @@ pub fn parse_steps(file: &str, bytes: &[u8]) -> Result<Log> {
 /// `null`). Read without the JSON parser, with exactly what it would read; `None` for any
 /// other line (other keys, escapes, numbers, nesting, damage), which the parser then reads or
 /// refuses with its own message. `ref` and `ts` are kept only when `keep` is set.
-fn plain_record(s: &str, keep: bool) -> Option<Fields> {
+fn plain_record(s: &str, keep: bool) -> Option<Fields<'_>> {
     let b = s.as_bytes();
     let ws = |i: &mut usize| {
         while b
@@ -140,7 +143,7 @@ fn plain_record(s: &str, keep: bool) -> Option<Fields> {
         }
     }
     let incident_id = fields[0]??.to_string();
-    let step = fields[1]??.to_string();
+    let step = Cow::Borrowed(fields[1]??);
     let opt = |f: Option<Option<&str>>| {
         if keep {
             f.flatten().map(str::to_string)
@@ -151,13 +154,22 @@ fn plain_record(s: &str, keep: bool) -> Option<Fields> {
     Some((incident_id, step, opt(fields[2]), opt(fields[3])))
 }
 
-/// A record's incident id, step, ref and timestamp.
-type Fields = (String, String, Option<String>, Option<String>);
+/// A record's incident id, step (as written), ref and timestamp.
+type Fields<'a> = (String, Cow<'a, str>, Option<String>, Option<String>);
+
+/// `step` canonical, borrowed from [`super::STEPS`] when it is one of them.
+fn stored_step(step: &str) -> Cow<'static, str> {
+    let step = canonical_step(step);
+    match super::STEPS.iter().find(|s| **s == step) {
+        Some(known) => Cow::Borrowed(known),
+        None => Cow::Owned(step.to_string()),
+    }
+}
 
 fn parse_as(
     file: &str,
     bytes: &[u8],
-    read: impl Fn(&str) -> serde_json::Result<Fields>,
+    read: impl for<'a> Fn(&'a str) -> serde_json::Result<Fields<'a>>,
 ) -> Result<Log> {
     let mut log = Log::default();
     let mut offset = 0usize;
@@ -176,7 +188,7 @@ fn parse_as(
             match parsed {
                 Ok((incident_id, step, reference, ts)) => log.records.push(Record {
                     incident_id,
-                    step: canonical_step(&step).to_string(),
+                    step: stored_step(&step),
                     reference,
                     ts,
                     line: line_no,
@@ -233,7 +245,7 @@ mod tests {
             .map(|s| rec(s))
             .collect();
         let log = parse("t.jsonl", text.as_bytes()).unwrap();
-        let steps: Vec<_> = log.records.iter().map(|r| r.step.as_str()).collect();
+        let steps: Vec<_> = log.records.iter().map(|r| r.step.as_ref()).collect();
         assert_eq!(steps, ["webhook_received", "specify", "commit"]);
         // "é🎉" is 2 characters but 6 bytes: offsets count bytes.
         let first = rec("webhook_received");
@@ -350,10 +362,10 @@ mod tests {
     }
 
     /// The JSON parser's reading of one line, as the fields the log keeps.
-    fn by_parser(s: &str) -> Option<Fields> {
+    fn by_parser(s: &str) -> Option<Fields<'_>> {
         serde_json::from_str::<Raw>(s)
             .ok()
-            .map(|r| (r.incident_id, r.step, r.reference, r.ts))
+            .map(|r| (r.incident_id, Cow::Owned(r.step), r.reference, r.ts))
     }
 
     proptest::proptest! {
