@@ -290,19 +290,6 @@ pub fn refused_spelling(rel: &str) -> bool {
         || memchr::memchr_iter(b'%', b).any(encoded)
 }
 
-/// [`refused_spelling`] as first written: the reference of its tests.
-#[cfg(test)]
-fn refused_spelling_by_lowercase(rel: &str) -> bool {
-    let lower = rel.to_ascii_lowercase();
-    rel.contains('\0')
-        || rel.contains('\\')
-        || rel.starts_with('~')
-        || rel.as_bytes().get(1) == Some(&b':') && rel.as_bytes()[0].is_ascii_alphabetic()
-        || ["%2e", "%2f", "%5c", "%00"]
-            .iter()
-            .any(|e| lower.contains(e))
-}
-
 /// [`resolve`], with the metadata of what the path names (a link followed), `None` when
 /// nothing is there: the `lstat` made to look for links answers most of it.
 fn resolve_with_meta(root: &Path, rel: &str) -> Option<(PathBuf, Option<std::fs::Metadata>)> {
@@ -755,34 +742,6 @@ pub fn looks_like_path(s: &str) -> bool {
             || [".md", ".yaml", ".yml", ".json", ".txt", ".sh"]
                 .iter()
                 .any(|e| s.ends_with(e)))
-}
-
-/// [`has_substance`] as first written (every line decoded lossily, every candidate lowercased
-/// into a new string): the reference of its tests.
-#[cfg(test)]
-fn has_substance_by_lossy_lines(head: &[u8]) -> bool {
-    // Line by line, each decoded on its own: the answer is usually on the first lines.
-    head.split(|&b| b == b'\n').any(|line| {
-        let line = String::from_utf8_lossy(line);
-        let t = line.trim().trim_start_matches('\u{feff}');
-        if t.starts_with('#') {
-            return false; // a heading alone is a title, not content
-        }
-        let empty_comment = t.len() >= 7
-            && t.starts_with("<!--")
-            && t.ends_with("-->")
-            && t[4..t.len() - 3].chars().all(char::is_whitespace);
-        if empty_comment {
-            return false;
-        }
-        let t = t.trim_matches(|c: char| {
-            c.is_whitespace() || matches!(c, '-' | '*' | '_' | '=' | '.' | ':' | '`' | '>' | '|')
-        });
-        if t.is_empty() {
-            return false;
-        }
-        !PLACEHOLDERS.contains(&t.to_lowercase().as_str())
-    })
 }
 
 #[cfg(test)]

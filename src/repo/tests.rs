@@ -394,3 +394,42 @@ fn a_file_is_read_in_full_whatever_size_its_stat_announces() {
         assert!(e.contains("above the limit of 8 bytes"), "{e}");
     }
 }
+
+/// [`refused_spelling`] as first written: the reference of its tests.
+fn refused_spelling_by_lowercase(rel: &str) -> bool {
+    let lower = rel.to_ascii_lowercase();
+    rel.contains('\0')
+        || rel.contains('\\')
+        || rel.starts_with('~')
+        || rel.as_bytes().get(1) == Some(&b':') && rel.as_bytes()[0].is_ascii_alphabetic()
+        || ["%2e", "%2f", "%5c", "%00"]
+            .iter()
+            .any(|e| lower.contains(e))
+}
+
+/// [`has_substance`] as first written (every line decoded lossily, every candidate lowercased
+/// into a new string): the reference of its tests.
+fn has_substance_by_lossy_lines(head: &[u8]) -> bool {
+    // Line by line, each decoded on its own: the answer is usually on the first lines.
+    head.split(|&b| b == b'\n').any(|line| {
+        let line = String::from_utf8_lossy(line);
+        let t = line.trim().trim_start_matches('\u{feff}');
+        if t.starts_with('#') {
+            return false; // a heading alone is a title, not content
+        }
+        let empty_comment = t.len() >= 7
+            && t.starts_with("<!--")
+            && t.ends_with("-->")
+            && t[4..t.len() - 3].chars().all(char::is_whitespace);
+        if empty_comment {
+            return false;
+        }
+        let t = t.trim_matches(|c: char| {
+            c.is_whitespace() || matches!(c, '-' | '*' | '_' | '=' | '.' | ':' | '`' | '>' | '|')
+        });
+        if t.is_empty() {
+            return false;
+        }
+        !PLACEHOLDERS.contains(&t.to_lowercase().as_str())
+    })
+}
