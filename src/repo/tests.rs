@@ -321,6 +321,13 @@ mod differential {
         #![proptest_config(ProptestConfig::with_cases(512))]
 
         #[test]
+        fn any_spelling_is_judged_alike_with_the_walks_listing(rel in spelling()) {
+            let (_dir, root) = tree();
+            let config = listed_config(&root);
+            assert_listing_changes_nothing(&config, &rel);
+        }
+
+        #[test]
         fn any_spelling_resolves_as_by_components(rel in spelling()) {
             let (_dir, root) = tree();
             prop_assert_eq!(
@@ -432,4 +439,158 @@ fn has_substance_by_lossy_lines(head: &[u8]) -> bool {
         }
         !PLACEHOLDERS.contains(&t.to_lowercase().as_str())
     })
+}
+
+/// The listing of the walk (`discover`) of `root`, as `check` makes it: `config.files` then
+/// judges evidence with it.
+#[cfg(unix)]
+fn listed_config(root: &Path) -> crate::config::Config {
+    std::fs::create_dir_all(root.join(".git")).unwrap();
+    let config = crate::config::Config::discover(root, None).unwrap();
+    crate::discover::discover(&config, &[]).unwrap();
+    config
+}
+
+#[cfg(unix)]
+fn listing(config: &crate::config::Config) -> &Listed {
+    match &config.files {
+        crate::files::Files::Worktree(w) => w.get().expect("the walk left its listing"),
+        crate::files::Files::Index(_) => unreachable!("a working tree config"),
+    }
+}
+
+/// Every answer about a path is the same with the walk's listing as without it.
+#[cfg(unix)]
+fn assert_listing_changes_nothing(config: &crate::config::Config, rel: &str) {
+    let root = &config.root;
+    assert_eq!(
+        config.files.status(root, rel),
+        evidence_status(root, rel),
+        "status of {rel}"
+    );
+    assert_eq!(
+        config.files.status_unread(root, rel),
+        evidence_status_unread(root, rel),
+        "status_unread of {rel}"
+    );
+    assert_eq!(
+        config.files.is_file(root, rel),
+        is_regular_file(root, rel),
+        "is_file of {rel}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn the_walks_listing_answers_as_the_path_does() {
+    let (_dir, root) = tree();
+    let config = listed_config(&root);
+    let listed = listing(&config);
+    // Regular files only, links not followed: a/x.md, a/empty.md, a/todo.md, a/sub/y.md, b/z.md.
+    assert_eq!(listed.len(), 5);
+    assert_eq!(
+        listed_status(&root, "a/x.md", listed),
+        Some(EvidenceStatus::Present)
+    );
+    assert_eq!(
+        listed_status(&root, "a/todo.md", listed),
+        Some(EvidenceStatus::Empty)
+    );
+    assert_eq!(
+        listed_status(&root, "a/empty.md", listed),
+        Some(EvidenceStatus::Empty)
+    );
+    for rel in [
+        "./a/x.md",
+        "a//x.md",
+        "in_link/x.md",
+        "b/file_link",
+        "a/sub",
+    ] {
+        assert_eq!(listed_status(&root, rel, listed), None, "{rel}");
+    }
+    // Another root: the listing is not this one's.
+    assert_eq!(listed_status(&root.join("a"), "x.md", listed), None);
+    for rel in [
+        "a/x.md",
+        "a/empty.md",
+        "a/todo.md",
+        "a/sub/y.md",
+        "b/z.md",
+        "a/sub",
+        "in_link/x.md",
+        "b/file_link",
+        "b/out_file",
+        "out_link/secret.md",
+        "up/root/a/x.md",
+        "dangling",
+        "a/nope.md",
+    ] {
+        assert_listing_changes_nothing(&config, rel);
+    }
+}
+
+/// The tree changed after the walk: a listed file that is no longer the file the walk found
+/// is judged by the path, as without a listing.
+#[cfg(unix)]
+#[test]
+fn a_stale_listing_is_not_believed() {
+    use std::os::unix::fs::symlink;
+    let (dir, root) = tree();
+    let config = listed_config(&root);
+    let listed = listing(&config);
+    let out = dir.path().canonicalize().unwrap().join("out");
+    std::fs::create_dir_all(out.join("sub")).unwrap();
+    std::fs::write(out.join("sub/y.md"), "outside words").unwrap();
+    // A file swapped for a link out of the root.
+    std::fs::remove_file(root.join("a/x.md")).unwrap();
+    symlink(out.join("secret.md"), root.join("a/x.md")).unwrap();
+    // A directory on the way swapped for a link out of the root (the system follows it).
+    std::fs::remove_file(root.join("a/sub/y.md")).unwrap();
+    std::fs::remove_dir(root.join("a/sub")).unwrap();
+    symlink(out.join("sub"), root.join("a/sub")).unwrap();
+    // Another file at the same name (another inode).
+    std::fs::remove_file(root.join("b/z.md")).unwrap();
+    std::fs::write(root.join("b/z.md"), "TBD\n").unwrap();
+    // A FIFO where a file was listed: judged without hanging.
+    std::fs::remove_file(root.join("a/todo.md")).unwrap();
+    let made = std::process::Command::new("mkfifo")
+        .arg(root.join("a/todo.md"))
+        .status()
+        .unwrap();
+    assert!(made.success(), "mkfifo");
+    // A directory with substance where an empty file was listed.
+    std::fs::remove_file(root.join("a/empty.md")).unwrap();
+    std::fs::create_dir(root.join("a/empty.md")).unwrap();
+    std::fs::write(root.join("a/empty.md/notes.md"), "words").unwrap();
+    for (rel, now) in [
+        ("a/x.md", EvidenceStatus::OutsideRepository),
+        ("a/sub/y.md", EvidenceStatus::OutsideRepository),
+        ("b/z.md", EvidenceStatus::Empty),
+        ("a/todo.md", EvidenceStatus::Empty),
+        ("a/empty.md", EvidenceStatus::Present),
+    ] {
+        assert_eq!(listed_status(&root, rel, listed), None, "{rel}");
+        assert_eq!(config.files.status(&root, rel), now, "{rel}");
+        assert_listing_changes_nothing(&config, rel);
+    }
+}
+
+/// A listed file whose name is a refused spelling (`%2e` reads as `.` to a URL reader) is
+/// refused with the listing as without it.
+#[cfg(unix)]
+#[test]
+fn a_listed_name_keeps_its_refusal() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = std::fs::canonicalize(dir.path()).unwrap();
+    std::fs::write(root.join("x%2e%2e"), "words").unwrap();
+    std::fs::write(root.join("x"), "words").unwrap();
+    let config = listed_config(&root);
+    assert_eq!(listing(&config).len(), 2);
+    assert_eq!(
+        config.files.status(&root, "x%2e%2e"),
+        EvidenceStatus::OutsideRepository
+    );
+    assert_eq!(config.files.status(&root, "x"), EvidenceStatus::Present);
+    assert_listing_changes_nothing(&config, "x%2e%2e");
 }
