@@ -5,7 +5,7 @@ use crate::discover;
 use crate::gate::{self, IncidentReport, LintedSpec};
 use crate::parse::readiness::Readiness;
 use crate::report::{ErrorReport, Report};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::PathBuf;
 
 pub fn check(config: &Config, paths: &[PathBuf], base: Option<&str>) -> Report {
@@ -305,7 +305,8 @@ pub fn judge(
                 gate::read_readiness(config, file, &config.root.join(file)).map(|r| {
                     // The spec is read in full below: its substance is judged then.
                     let spec = gate::spec_path_unread(config, &r);
-                    (r, spec)
+                    // Boxed: the document moves from list to list below, a pointer at a time.
+                    (Box::new(r), spec)
                 })
             })
         },
@@ -317,38 +318,33 @@ pub fn judge(
             None
         }
     };
-    type Read = (
-        Readiness,
-        Result<Option<String>, crate::decide::EvidenceFact>,
-    );
-    let mut readiness: Vec<Read> = Vec::with_capacity(found.readiness.len());
+    let mut paired: HashSet<String> = HashSet::new();
+    // Each readiness document is owned by its entry and dropped as soon as it is judged, so
+    // the parsed documents and the reports are not all held at once.
+    let mut pending = Vec::with_capacity(reads.len());
     for read in reads {
         match read {
-            Ok(r) => readiness.push(r),
+            Ok((r, Ok(Some(p)))) => {
+                paired.insert(p.clone());
+                pending.push((r, Some(p), None));
+            }
+            Ok((r, Ok(None))) => pending.push((r, None, None)),
+            Ok((r, Err(fact))) => pending.push((r, None, Some(fact))),
             Err(e) => errors.push(ErrorReport::from_error(&e)),
         }
     }
     let mut specs: Specs = BTreeMap::new();
-    let mut paired: BTreeSet<String> = BTreeSet::new();
-    // Each readiness document is owned by its entry and dropped as soon as it is judged, so
-    // the parsed documents and the reports are not all held at once.
-    let mut pending = Vec::with_capacity(readiness.len());
-    for (r, spec) in readiness {
-        match spec {
-            Ok(Some(p)) => {
-                paired.insert(p.clone());
-                pending.push((r, Some(p), None));
-            }
-            Ok(None) => pending.push((r, None, None)),
-            Err(fact) => pending.push((r, None, Some(fact))),
-        }
-    }
     // A spec named by one readiness document is linted, judged and dropped in one step (memory
     // stays proportional to the reports, not to every parsed document at once); a spec named
     // by several, or by none (judged alone), is linted first and shared.
-    let mut named: BTreeMap<String, usize> = BTreeMap::new();
+    let mut named: HashMap<String, usize> = HashMap::with_capacity(pending.len());
     for p in pending.iter().filter_map(|(_, p, _)| p.as_ref()) {
-        *named.entry(p.clone()).or_default() += 1;
+        match named.get_mut(p) {
+            Some(n) => *n += 1,
+            None => {
+                named.insert(p.clone(), 1);
+            }
+        }
     }
     let shared: Vec<&String> = named
         .iter()
@@ -374,7 +370,7 @@ pub fn judge(
     // Each incident's report (none when the change did not touch it or its spec could not be
     // read), and the spec its `spec:` names when that spec turned out to say nothing.
     let judge_one = |(r, spec_path, mut problem): (
-        Readiness,
+        Box<Readiness>,
         Option<String>,
         Option<crate::decide::EvidenceFact>,
     )|
@@ -415,7 +411,7 @@ pub fn judge(
         (Some(report), empty)
     };
     // Specs found beside a readiness document without `spec:` stay paired whatever they say.
-    let beside: BTreeSet<String> = pending
+    let beside: HashSet<String> = pending
         .iter()
         .filter(|(r, _, _)| r.spec.is_none())
         .filter_map(|(_, p, _)| p.clone())
