@@ -46,6 +46,13 @@ pub fn join<RA: Send, RB: Send>(
     }
 }
 
+/// Drops `value` on the pool, beside whatever the calling thread does next: for a large
+/// structure of many allocations that nothing needs any more. Freeing has no effect anyone
+/// waits for; a process that ends first merely gives the memory back to the system itself.
+pub fn drop_aside<T: Send + 'static>(value: T) {
+    rayon::spawn(move || drop(value));
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -57,5 +64,19 @@ mod tests {
             assert_eq!(super::map_owned(items, |i| i * 2), doubled);
             assert_eq!(super::join(n, || n + 1, || n * 2), (n + 1, n * 2));
         }
+    }
+
+    #[test]
+    fn a_value_dropped_aside_is_dropped() {
+        struct Signal(std::sync::mpsc::Sender<()>);
+        impl Drop for Signal {
+            fn drop(&mut self) {
+                let _ = self.0.send(());
+            }
+        }
+        let (tx, rx) = std::sync::mpsc::channel();
+        super::drop_aside(Signal(tx));
+        rx.recv_timeout(std::time::Duration::from_secs(60))
+            .expect("dropped on the pool");
     }
 }

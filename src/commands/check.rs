@@ -474,8 +474,12 @@ pub fn judge(
             incidents.push(gate::spec_without_readiness(linted));
         }
     }
-    if let Some(t) = &trace_log {
+    if let Some(t) = trace_log {
         notes.extend(t.notes());
+        // Hundreds of thousands of small allocations in a large repository (three strings per
+        // record): freed on the pool, beside what follows (the report is written next), not
+        // on this thread before it (~5 ms of one busy core and one idle at 10k incidents).
+        crate::par::drop_aside(t);
     }
     incidents.sort_by(|a, b| (&a.readiness, &a.spec).cmp(&(&b.readiness, &b.spec)));
     errors.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
