@@ -185,7 +185,7 @@ fn is_normal(p: &[u8]) -> bool {
     const ONES: u64 = 0x0101_0101_0101_0101;
     // The high bit of each byte of `w` equal to `c`, and no other bit (exact per byte).
     let eq = |w: u64, c: u8| {
-        let x = w ^ ONES * u64::from(c);
+        let x = w ^ (ONES * u64::from(c));
         !(((x & LOW7) + LOW7) | x | LOW7)
     };
     // The slashes and dots of the previous word; the opening `/` is its last byte.

@@ -295,13 +295,13 @@ fn stops(word: u64) -> bool {
     const HIGH: u64 = 0x8080_8080_8080_8080;
     // Whether any byte of `x` is zero (exact for "any", whatever the borrows do above one).
     let zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
-    let folded = word | ONES * 0x20;
-    zero(word ^ ONES * u64::from(b'\n'))
-        | zero(folded ^ ONES * u64::from(b':'))
-        | zero(folded ^ ONES * u64::from(b'"'))
-        | zero(folded ^ ONES * u64::from(b'\''))
-        | zero(folded ^ ONES * u64::from(b'{'))
-        | zero(folded ^ ONES * u64::from(b'}'))
+    let folded = word | (ONES * 0x20);
+    zero(word ^ (ONES * u64::from(b'\n')))
+        | zero(folded ^ (ONES * u64::from(b':')))
+        | zero(folded ^ (ONES * u64::from(b'"')))
+        | zero(folded ^ (ONES * u64::from(b'\'')))
+        | zero(folded ^ (ONES * u64::from(b'{')))
+        | zero(folded ^ (ONES * u64::from(b'}')))
         != 0
 }
 

@@ -179,8 +179,8 @@ fn string_stops(word: u64) -> u64 {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
     let below = |x: u64, n: u64| x.wrapping_sub(ONES * n) & !x & HIGH;
-    below(word ^ ONES * u64::from(b'"'), 1)
-        | below(word ^ ONES * u64::from(b'\\'), 1)
+    below(word ^ (ONES * u64::from(b'"')), 1)
+        | below(word ^ (ONES * u64::from(b'\\')), 1)
         | below(word, 0x20)
 }
 
@@ -524,11 +524,9 @@ mod tests {
             ]), 0..12),
         ) {
             let bytes = parts.concat();
-            for read in [plain_record_as_parsed as for<'a> fn(&'a str) -> serde_json::Result<Fields<'a>>] {
-                let whole = format!("{:?}", parse_as("t.jsonl", &bytes, read));
-                let apart = format!("{:?}", parse_lines("t.jsonl", &bytes, read, None));
-                proptest::prop_assert_eq!(whole, apart, "{:?}", bytes);
-            }
+            let whole = format!("{:?}", parse_as("t.jsonl", &bytes, plain_record_as_parsed));
+            let apart = format!("{:?}", parse_lines("t.jsonl", &bytes, plain_record_as_parsed, None));
+            proptest::prop_assert_eq!(whole, apart, "{:?}", bytes);
         }
 
         /// The lines appenders write are read the plain way (not all left to the parser).
