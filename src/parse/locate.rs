@@ -270,10 +270,17 @@ fn past_quiet_value(bytes: &[u8], key_end: usize) -> usize {
         colon += 1;
     }
     let mut j = colon + 1;
-    // Eight bytes at a time while they hold no line break and nothing noisy, then byte by byte.
+    // Eight bytes at a time to the first line break or noisy byte, then byte by byte (the
+    // last few bytes of the text).
     while let Some(word) = bytes.get(j..j + 8) {
-        if stops(u64::from_le_bytes(word.try_into().unwrap_or([0; 8]))) {
-            break;
+        let stops = stops(u64::from_le_bytes(word.try_into().unwrap_or([0; 8])));
+        if stops != 0 {
+            let first = j + (stops.trailing_zeros() / 8) as usize;
+            return if bytes[first] == b'\n' {
+                first
+            } else {
+                key_end
+            };
         }
         j += 8;
     }
@@ -289,11 +296,13 @@ fn past_quiet_value(bytes: &[u8], key_end: usize) -> usize {
     j
 }
 
-/// Whether one of the eight bytes of `word` is a `\n` or noisy for [`past_quiet_value`].
-fn stops(word: u64) -> bool {
+/// The high bit of the first byte of `word` (in memory order) that is a `\n` or noisy for
+/// [`past_quiet_value`], and maybe of later bytes; no bit when there is none.
+fn stops(word: u64) -> u64 {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
-    // Whether any byte of `x` is zero (exact for "any", whatever the borrows do above one).
+    // The first zero byte of `x`, exactly: a subtraction borrows only from a zero byte into
+    // the bytes after it, which may then look zero too.
     let zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
     let folded = word | (ONES * 0x20);
     zero(word ^ (ONES * u64::from(b'\n')))
@@ -302,7 +311,6 @@ fn stops(word: u64) -> bool {
         | zero(folded ^ (ONES * u64::from(b'\'')))
         | zero(folded ^ (ONES * u64::from(b'{')))
         | zero(folded ^ (ONES * u64::from(b'}')))
-        != 0
 }
 
 /// The end of the run of [`IDENT`] bytes from `i`: eight bytes at a time while eight
@@ -703,16 +711,23 @@ mod tests {
     }
 
     #[test]
-    fn stops_finds_exactly_the_words_with_a_stop_byte() {
+    fn stops_marks_exactly_the_first_stop_byte() {
         let stop = |b: u8| b == b'\n' || matches!(b | 0x20, b':' | b'"' | b'\'' | b'{' | b'}');
         let fills = [b'a', b' ', b'/', 0x00, 0x01, 0x80, 0xFF, b'\n', b':'];
         for b in 0..=255u8 {
             for fill in fills {
                 for at in 0..8 {
-                    let mut w = [fill; 8];
-                    w[at] = b;
-                    let want = w.iter().any(|&c| stop(c));
-                    assert_eq!(stops(u64::from_le_bytes(w)), want, "{w:?}");
+                    for second in [None, Some((b'\n', 7 - at)), Some((b'{', (at + 3) % 8))] {
+                        let mut w = [fill; 8];
+                        w[at] = b;
+                        if let Some((c, j)) = second {
+                            w[j] = c;
+                        }
+                        let want = w.iter().position(|&c| stop(c));
+                        let stops = stops(u64::from_le_bytes(w));
+                        let got = (stops != 0).then(|| (stops.trailing_zeros() / 8) as usize);
+                        assert_eq!(got, want, "{w:?}");
+                    }
                 }
             }
         }
