@@ -169,10 +169,46 @@ pub fn normalize_rel(p: &str) -> String {
 /// [`normalize_rel`], borrowed when `p` is already in that form (the common case: every
 /// segment a name or `..`).
 fn normalized(p: &str) -> std::borrow::Cow<'_, str> {
-    if cfg!(unix) && crate::repo::every_segment(p.as_bytes(), |s| !s.is_empty() && s != b".") {
+    if cfg!(unix) && is_normal(p.as_bytes()) {
         return std::borrow::Cow::Borrowed(p);
     }
     std::borrow::Cow::Owned(normalize_components(p))
+}
+
+/// Whether every `/`-separated segment of `p` is neither empty nor `.` (as
+/// `repo::every_segment(p, |s| !s.is_empty() && s != b".")`): whether `/` + `p` + `/` holds
+/// no `//` and no `/./`. Eight bytes at a time, with the two bytes before each word carried
+/// over; the last word is padded with the closing `/` (and zeros, which are neither).
+fn is_normal(p: &[u8]) -> bool {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    // The high bit of each byte of `w` equal to `c`, and no other bit (exact per byte).
+    let eq = |w: u64, c: u8| {
+        let x = w ^ (ONES * u64::from(c));
+        !(((x & LOW7) + LOW7) | x | LOW7)
+    };
+    // The slashes and dots of the previous word; the opening `/` is its last byte.
+    let (mut prev_s, mut prev_d) = (1u64 << 63, 0u64);
+    let mut bad = 0u64;
+    let mut check = |w: u64| {
+        let (s, d) = (eq(w, b'/'), eq(w, b'.'));
+        let before_s = s << 8 | prev_s >> 56;
+        let before_d = d << 8 | prev_d >> 56;
+        let two_before_s = s << 16 | prev_s >> 48;
+        bad |= s & (before_s | before_d & two_before_s);
+        (prev_s, prev_d) = (s, d);
+    };
+    let mut words = p.chunks_exact(8);
+    for word in &mut words {
+        check(u64::from_le_bytes(word.try_into().unwrap_or([0; 8])));
+    }
+    let rest = words.remainder();
+    let mut last = [0u8; 8];
+    last[..rest.len()].copy_from_slice(rest);
+    last[rest.len()] = b'/';
+    check(u64::from_le_bytes(last));
+    bad & HIGH == 0
 }
 
 fn normalize_components(p: &str) -> String {
@@ -193,11 +229,27 @@ pub fn facts(
     spec_problem: Option<EvidenceFact>,
     trace: Option<&trace::Sources>,
 ) -> Facts {
+    let own = Own::new(&[Some(r.file.as_str()), spec.map(|s| s.file.as_str())]);
+    let refs = own.references(r);
+    facts_with(config, r, spec, spec_problem, trace, &own, &refs)
+}
+
+/// [`facts`] with the incident's [`Own`] and the [`Own::reference`] of each of its evidence
+/// paths (`refs`, in `r.evidence` order), which [`evaluate`] shares with its notes.
+fn facts_with(
+    config: &Config,
+    r: &Readiness,
+    spec: Option<&LintedSpec>,
+    spec_problem: Option<EvidenceFact>,
+    trace: Option<&trace::Sources>,
+    own: &Own<'_>,
+    refs: &[Option<SelfRef>],
+) -> Facts {
     // A document names the same file under several categories and as its rollback: each
     // path is looked up once.
     let mut seen: Vec<(&str, EvidenceStatus)> = Vec::with_capacity(r.evidence.len() + 1);
-    let own = Own::new(&[Some(r.file.as_str()), spec.map(|s| s.file.as_str())]);
-    let look = |p: &str| match (own.reference(p), spec) {
+    // The status of `p`, whose self-reference is `reference`.
+    let look = |p: &str, reference: Option<SelfRef>| match (reference, spec) {
         // The readiness document, or the repository root holding it, is never evidence.
         (Some(SelfRef::Readiness | SelfRef::Root), _) => EvidenceStatus::Empty,
         // The spec was just read, from the same place, and found to be a regular file inside
@@ -206,24 +258,24 @@ pub fn facts(
         (Some(SelfRef::Spec), Some(_)) => EvidenceStatus::Empty,
         _ => config.files.status(&config.root, p),
     };
-    let mut evidence: Vec<EvidenceFact> = r
-        .evidence
-        .iter()
-        .map(|(c, p)| EvidenceFact {
-            category: *c,
-            path: p.clone(),
-            // The spec is evidence of the spec, not of anything else.
-            status: if *c != crate::model::Category::Spec
-                && own.reference(&p.value) == Some(SelfRef::Spec)
-            {
-                EvidenceStatus::Empty
-            } else {
-                memo(&mut seen, &p.value, look)
-            },
-        })
-        .collect();
+    let mut evidence: Vec<EvidenceFact> = Vec::with_capacity(r.evidence.len() + 1);
+    evidence.extend(
+        r.evidence
+            .iter()
+            .zip(refs)
+            .map(|((c, p), &reference)| EvidenceFact {
+                category: *c,
+                path: p.clone(),
+                // The spec is evidence of the spec, not of anything else.
+                status: if *c != crate::model::Category::Spec && reference == Some(SelfRef::Spec) {
+                    EvidenceStatus::Empty
+                } else {
+                    memo(&mut seen, &p.value, |p| look(p, reference))
+                },
+            }),
+    );
     evidence.extend(spec_problem);
-    let rollback = rollback_fact(r, |p| memo(&mut seen, p, look));
+    let rollback = rollback_fact(r, |p| memo(&mut seen, p, |p| look(p, own.reference(p))));
     let spec_files: Vec<String> = spec.map(|s| s.file.clone()).into_iter().collect();
     let trace = trace.map(|sources| {
         let present = sources.present(&r.incident_id.value, &spec_files);
@@ -274,7 +326,10 @@ pub fn evaluate(
         Error::input(&r.file, p.map_or(1, |p| p.line), p.map_or(1, |p| p.col), m)
     })?;
     let spec_invalid = spec_problem.is_some();
-    let facts = facts(config, r, spec, spec_problem, trace);
+    // The self-references of the evidence paths, found once for the facts and the notes.
+    let own = Own::new(&[Some(r.file.as_str()), spec.map(|s| s.file.as_str())]);
+    let refs = own.references(r);
+    let facts = facts_with(config, r, spec, spec_problem, trace, &own, &refs);
     let mut eval = decide::evaluate(r, &facts, profile, raised.clone());
     let mut warnings: Vec<Violation> = spec
         .map(|s| {
@@ -302,7 +357,7 @@ pub fn evaluate(
             .at(&r.file, p.map_or(0, |p| p.line), p.map_or(0, |p| p.col)),
         );
     }
-    warnings.extend(notes_for_a_human(r, spec, trace));
+    warnings.extend(notes_for_a_human(r, &refs, trace));
     if spec.is_none() && !spec_invalid {
         warnings.push(
             Violation::new("spec_not_checked", Severity::Warning, "no spec found (no `spec:` and no specify.md beside it): spec structure and commands were not checked")
@@ -361,19 +416,28 @@ impl<'a> Own<'a> {
         }
         None
     }
+
+    /// The [`Own::reference`] of each evidence path of `r`, in order.
+    fn references(&self, r: &Readiness) -> Vec<Option<SelfRef>> {
+        r.evidence
+            .iter()
+            .map(|(_, p)| self.reference(&p.value))
+            .collect()
+    }
 }
 
 /// Warnings that explain a decision the evidence table alone would not: evidence naming the
 /// document itself, and an audit coverage claimed with no trace log to check it against.
+/// `refs`: the [`Own::reference`] of each evidence path, in order (the readiness document and
+/// its spec being `own`).
 fn notes_for_a_human(
     r: &Readiness,
-    spec: Option<&LintedSpec>,
+    refs: &[Option<SelfRef>],
     trace: Option<&trace::Sources>,
 ) -> Vec<Violation> {
-    let own = Own::new(&[Some(r.file.as_str()), spec.map(|s| s.file.as_str())]);
     let mut out = Vec::new();
-    for (c, p) in &r.evidence {
-        let what = match own.reference(&p.value) {
+    for ((c, p), reference) in r.evidence.iter().zip(refs) {
+        let what = match reference {
             Some(SelfRef::Readiness) => "the readiness document itself",
             Some(SelfRef::Root) => "the repository root",
             Some(SelfRef::Spec) if *c != crate::model::Category::Spec => "the spec itself",
@@ -414,7 +478,7 @@ fn notes_for_a_human(
 fn memo<'r>(
     seen: &mut Vec<(&'r str, EvidenceStatus)>,
     path: &'r str,
-    look: impl Fn(&str) -> EvidenceStatus,
+    look: impl FnOnce(&str) -> EvidenceStatus,
 ) -> EvidenceStatus {
     match seen.iter().find(|(p, _)| *p == path) {
         Some((_, s)) => *s,
@@ -506,8 +570,41 @@ pub fn spec_without_readiness(spec: &LintedSpec) -> IncidentReport {
 
 #[cfg(test)]
 mod normalize_tests {
-    use super::{SelfRef, normalize_components, normalize_rel, self_reference};
+    use super::{SelfRef, is_normal, normalize_components, normalize_rel, self_reference};
     use proptest::prelude::*;
+
+    /// [`is_normal`] as it was: a segment at a time.
+    fn is_normal_by_segments(p: &[u8]) -> bool {
+        crate::repo::every_segment(p, |s| !s.is_empty() && s != b".")
+    }
+
+    #[test]
+    fn is_normal_is_every_segment_on_every_short_spelling() {
+        // Every string of up to 11 of these bytes: the three that matter, and bytes that
+        // differ from `/` or `.` by one bit or sit at the edges of the per-byte arithmetic.
+        let alphabet = [b'a', b'.', b'/'];
+        let mut text = Vec::new();
+        for len in 0..=11u32 {
+            for mut n in 0..3usize.pow(len) {
+                text.clear();
+                for _ in 0..len {
+                    text.push(alphabet[n % 3]);
+                    n /= 3;
+                }
+                assert_eq!(is_normal(&text), is_normal_by_segments(&text), "{text:?}");
+            }
+        }
+        for b in 0..=255u8 {
+            for t in [
+                vec![b],
+                vec![b'/', b],
+                vec![b, b'/'],
+                vec![b'a', b'/', b, b'/', b'a'],
+            ] {
+                assert_eq!(is_normal(&t), is_normal_by_segments(&t), "{t:?}");
+            }
+        }
+    }
 
     /// [`self_reference`] as first written: every side normalized into a new string.
     fn self_reference_by_strings(path: &str, own: &[Option<&str>; 2]) -> Option<SelfRef> {
@@ -558,6 +655,14 @@ mod normalize_tests {
     }
 
     proptest! {
+        /// Longer spellings, across several words, with non-ASCII and neighbours of `/` and
+        /// `.` (`-`, `0`, `.` + 0x80 is not a byte of UTF-8 but `é` and `ꝯ` are).
+        #[test]
+        fn is_normal_agrees_on_long_paths(p in "([a./]|//|/\\./|\\.\\.|é|ꝯ|-|0|/\\.|specs/a\\.md){0,30}") {
+            prop_assert_eq!(is_normal(p.as_bytes()), super::super::repo::every_segment(p.as_bytes(), |s| !s.is_empty() && s != b"."), "{:?}", p);
+            prop_assert_eq!(normalize_rel(&p), normalize_components(&p));
+        }
+
         #[test]
         fn any_spelling_agrees(p in "[a./]{0,12}") {
             prop_assert_eq!(normalize_rel(&p), normalize_components(&p));

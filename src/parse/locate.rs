@@ -246,6 +246,7 @@ fn keys(text: &str) -> Vec<Key<'_>> {
                         line,
                         line_start,
                     });
+                    i = past_quiet_value(bytes, i);
                 }
             }
             _ => i += 1,
@@ -253,6 +254,63 @@ fn keys(text: &str) -> Vec<Key<'_>> {
     }
     close_scopes(&mut out);
     out
+}
+
+/// Where the scan may go on after the plain key ending at `key_end` (blanks and its colon
+/// follow, as [`is_key_end`] found): the end of the line (its `\n`, or the end of the text)
+/// when the rest of the line after the colon is quiet, else `key_end`. Quiet: no colon, quote
+/// or bracket (`b | 0x20` maps each of them, and a few control bytes, onto `:"'{}`). Scanning
+/// a quiet rest finds no key (a key needs a colon on its line: blanks never cross a `\n`),
+/// opens no quote and counts no bracket, and a comment in it ends where the line does: the
+/// scan would leave it at the same `\n` with nothing changed. Most values of a front matter
+/// (`spec: specs/a/specify.md`) are quiet.
+fn past_quiet_value(bytes: &[u8], key_end: usize) -> usize {
+    let mut colon = key_end;
+    while bytes[colon] != b':' {
+        colon += 1;
+    }
+    let mut j = colon + 1;
+    // Eight bytes at a time to the first line break or noisy byte, then byte by byte (the
+    // last few bytes of the text).
+    while let Some(word) = bytes.get(j..j + 8) {
+        let stops = stops(u64::from_le_bytes(word.try_into().unwrap_or([0; 8])));
+        if stops != 0 {
+            let first = j + (stops.trailing_zeros() / 8) as usize;
+            return if bytes[first] == b'\n' {
+                first
+            } else {
+                key_end
+            };
+        }
+        j += 8;
+    }
+    while let Some(&b) = bytes.get(j) {
+        if b == b'\n' {
+            return j;
+        }
+        if matches!(b | 0x20, b':' | b'"' | b'\'' | b'{' | b'}') {
+            return key_end;
+        }
+        j += 1;
+    }
+    j
+}
+
+/// The high bit of the first byte of `word` (in memory order) that is a `\n` or noisy for
+/// [`past_quiet_value`], and maybe of later bytes; no bit when there is none.
+fn stops(word: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // The first zero byte of `x`, exactly: a subtraction borrows only from a zero byte into
+    // the bytes after it, which may then look zero too.
+    let zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
+    let folded = word | (ONES * 0x20);
+    zero(word ^ (ONES * u64::from(b'\n')))
+        | zero(folded ^ (ONES * u64::from(b':')))
+        | zero(folded ^ (ONES * u64::from(b'"')))
+        | zero(folded ^ (ONES * u64::from(b'\'')))
+        | zero(folded ^ (ONES * u64::from(b'{')))
+        | zero(folded ^ (ONES * u64::from(b'}')))
 }
 
 /// The end of the run of [`IDENT`] bytes from `i`: eight bytes at a time while eight
@@ -496,6 +554,36 @@ mod tests {
                 prop_assert_eq!(value_offset(&text, path), value_offset_before(&text, path), "{:?} {:?}", text, path);
             }
         }
+
+        /// Lines of `key: value`, with values made of the pieces a quiet value may hold and of
+        /// the ones that make it noisy (colons, quotes, brackets, the control bytes `b | 0x20`
+        /// maps onto them), so that the skip of quiet values is taken and refused: the keys,
+        /// their lines and the values found are the ones of the scan without the skip.
+        #[test]
+        fn skipping_quiet_values_finds_what_the_scan_finds(lines in prop::collection::vec((
+            prop::sample::select(vec!["a", "  a", "b", "  spec", "- a", "checks", "\tb", "x y"]),
+            prop::sample::select(vec![": ", ":", " : ", ":\t"]),
+            prop::collection::vec(prop::sample::select(vec![
+                "x", "specs/a/b.md", " ", "#", " # c", "a: 1", ":", "http://x", "\"", "'", "{",
+                "[", "}", "]", "\u{1a}", "\u{2}", "\u{7}", "é", "\r", "-1", "b:", "\\", "\"q\": 1",
+            ]), 0..6),
+        ), 0..8)) {
+            let text: String = lines
+                .iter()
+                .map(|(k, c, v)| format!("{k}{c}{}\n", v.concat()))
+                .collect();
+            let now: Vec<_> = keys(&text).iter().map(|k| (k.name, k.offset, k.depth, k.end)).collect();
+            let before: Vec<_> = keys_before(&text).iter().map(|k| (k.name, k.offset, k.depth, k.end)).collect();
+            prop_assert_eq!(now, before, "{:?}", text);
+            let idx = crate::span::LineIndex::new(&text);
+            for k in keys(&text) {
+                let (line, _) = idx.position(&text, k.offset);
+                prop_assert_eq!((k.line, k.line_start), (line, idx.line_start(line)), "{:?} {:?}", text, k);
+            }
+            for path in PATHS {
+                prop_assert_eq!(value_offset(&text, path), value_offset_before(&text, path), "{:?} {:?}", text, path);
+            }
+        }
     }
 
     /// `value_offset` as it was (`str::find`, char tests).
@@ -619,6 +707,29 @@ mod tests {
                 i += 1;
             }
             prop_assert_eq!(ident_end(bytes, from), i, "{:?} {}", text, from);
+        }
+    }
+
+    #[test]
+    fn stops_marks_exactly_the_first_stop_byte() {
+        let stop = |b: u8| b == b'\n' || matches!(b | 0x20, b':' | b'"' | b'\'' | b'{' | b'}');
+        let fills = [b'a', b' ', b'/', 0x00, 0x01, 0x80, 0xFF, b'\n', b':'];
+        for b in 0..=255u8 {
+            for fill in fills {
+                for at in 0..8 {
+                    for second in [None, Some((b'\n', 7 - at)), Some((b'{', (at + 3) % 8))] {
+                        let mut w = [fill; 8];
+                        w[at] = b;
+                        if let Some((c, j)) = second {
+                            w[j] = c;
+                        }
+                        let want = w.iter().position(|&c| stop(c));
+                        let stops = stops(u64::from_le_bytes(w));
+                        let got = (stops != 0).then(|| (stops.trailing_zeros() / 8) as usize);
+                        assert_eq!(got, want, "{w:?}");
+                    }
+                }
+            }
         }
     }
 

@@ -92,13 +92,10 @@ fn plain_record(s: &str, keep: bool) -> Option<Fields<'_>> {
             return None;
         }
         let start = *i + 1;
-        let len = memchr::memchr2(b'"', b'\\', &b[start..])?;
-        let end = start + len;
-        // Without an early exit: the compiler checks many bytes at a time.
-        let control = b[start..end]
-            .iter()
-            .fold(false, |seen, &c| seen | (c < 0x20));
-        if b[end] != b'"' || control {
+        // The string ends at its first quote; a backslash or a control character before it
+        // makes the line the parser's.
+        let end = string_stop(b, start)?;
+        if b[end] != b'"' {
             return None;
         }
         *i = end + 1;
@@ -154,6 +151,39 @@ fn plain_record(s: &str, keep: bool) -> Option<Fields<'_>> {
     Some((incident_id, step, opt(fields[2]), opt(fields[3])))
 }
 
+/// The first `"`, `\\` or control byte (below 0x20) of `b` from `start`: eight bytes at a time
+/// while none of the eight is one, then byte by byte.
+fn string_stop(b: &[u8], start: usize) -> Option<usize> {
+    let mut i = start;
+    while let Some(word) = b.get(i..i + 8) {
+        let stops = string_stops(u64::from_le_bytes(word.try_into().unwrap_or([0; 8])));
+        if stops != 0 {
+            return Some(i + (stops.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    while let Some(&c) = b.get(i) {
+        if c == b'"' || c == b'\\' || c < 0x20 {
+            return Some(i);
+        }
+        i += 1;
+    }
+    None
+}
+
+/// The high bit of the first byte of `word` (in memory order) that is a `"`, a `\\` or below
+/// 0x20, and maybe of later bytes; no bit when there is none. The first is exact: a
+/// subtraction borrows only from a byte that matched into the bytes after it (and "below n"
+/// holds so for n up to 0x80).
+fn string_stops(word: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let below = |x: u64, n: u64| x.wrapping_sub(ONES * n) & !x & HIGH;
+    below(word ^ (ONES * u64::from(b'"')), 1)
+        | below(word ^ (ONES * u64::from(b'\\')), 1)
+        | below(word, 0x20)
+}
+
 /// A record's incident id, step (as written), ref and timestamp.
 type Fields<'a> = (String, Cow<'a, str>, Option<String>, Option<String>);
 
@@ -171,6 +201,20 @@ fn parse_as(
     bytes: &[u8],
     read: impl for<'a> Fn(&'a str) -> serde_json::Result<Fields<'a>>,
 ) -> Result<Log> {
+    // The whole log checked as UTF-8 once, rather than each line apart: when it is UTF-8, so
+    // is every trimmed line of it (each starts and ends beside an ASCII byte, or at an end of
+    // the log), and `get` hands it out as the check of the line would have.
+    parse_lines(file, bytes, read, std::str::from_utf8(bytes).ok())
+}
+
+/// [`parse_as`] with `whole`, the log as a `str` when it is UTF-8 (`None`: each line is
+/// checked apart, the reference the shortcut is tested against).
+fn parse_lines(
+    file: &str,
+    bytes: &[u8],
+    read: impl for<'a> Fn(&'a str) -> serde_json::Result<Fields<'a>>,
+    whole: Option<&str>,
+) -> Result<Log> {
     let mut log = Log::default();
     let mut offset = 0usize;
     let mut line_no = 0u32;
@@ -182,9 +226,12 @@ fn parse_as(
         let is_last = next >= bytes.len();
         let trimmed = trim_ascii(raw);
         if !trimmed.is_empty() {
-            let parsed = std::str::from_utf8(trimmed)
-                .map_err(|e| e.to_string())
-                .and_then(|s| read(s).map_err(|e| e.to_string()));
+            let from = offset + (trimmed.as_ptr() as usize - raw.as_ptr() as usize);
+            let line = match whole.and_then(|t| t.get(from..from + trimmed.len())) {
+                Some(line) => Ok(line),
+                None => std::str::from_utf8(trimmed).map_err(|e| e.to_string()),
+            };
+            let parsed = line.and_then(|s| read(s).map_err(|e| e.to_string()));
             match parsed {
                 Ok((incident_id, step, reference, ts)) => log.records.push(Record {
                     incident_id,
@@ -339,6 +386,40 @@ mod tests {
         .prop_map(String::from)
     }
 
+    /// A reader for the tests of the line splitting: the plain reader, else the parser.
+    fn plain_record_as_parsed(s: &str) -> serde_json::Result<Fields<'_>> {
+        match plain_record(s, true) {
+            Some(fields) => Ok(fields),
+            None => serde_json::from_str::<Raw>(s)
+                .map(|r| (r.incident_id, Cow::Owned(r.step), r.reference, r.ts)),
+        }
+    }
+
+    #[test]
+    fn string_stops_marks_exactly_the_first_stop_byte() {
+        let stop = |c: u8| c == b'"' || c == b'\\' || c < 0x20;
+        let fills = [
+            b'a', b' ', b'!', b'#', 0x00, 0x1F, 0x20, 0x21, 0x7F, 0x80, 0xFF, b'"',
+        ];
+        for c in 0..=255u8 {
+            for fill in fills {
+                for at in 0..8 {
+                    for second in [None, Some((0x01, 7 - at)), Some((b'\\', (at + 3) % 8))] {
+                        let mut w = [fill; 8];
+                        w[at] = c;
+                        if let Some((b, j)) = second {
+                            w[j] = b;
+                        }
+                        let want = w.iter().position(|&c| stop(c));
+                        let stops = string_stops(u64::from_le_bytes(w));
+                        let got = (stops != 0).then(|| (stops.trailing_zeros() / 8) as usize);
+                        assert_eq!(got, want, "{w:?}");
+                    }
+                }
+            }
+        }
+    }
+
     fn value() -> impl Strategy<Value = String> {
         proptest::sample::select(vec![
             "\"HM-1\"",
@@ -406,6 +487,46 @@ mod tests {
                     proptest::prop_assert_eq!(Some(fields), want, "{:?}", line);
                 }
             }
+        }
+
+        /// The end of a string found eight bytes at a time is the one the search for its
+        /// quote or backslash and the check for control characters before it found, on
+        /// strings long and short, with the bytes that stop it anywhere.
+        #[test]
+        fn string_stops_where_the_search_and_the_check_stopped(
+            parts in proptest::collection::vec(proptest::sample::select(vec![
+                "a", "HM-2026-04-24-00001", "é", "🎉", "\"", "\\", "\u{1}", "\u{1f}", " ", "!", "\u{7f}",
+                "#", "[", "]", "\n", "\t", "\u{0}",
+            ]), 0..24),
+            start in 0usize..8,
+        ) {
+            let text = parts.concat();
+            let b = text.as_bytes();
+            let start = start.min(b.len());
+            let before = memchr::memchr2(b'"', b'\\', &b[start..]).and_then(|len| {
+                let end = start + len;
+                let control = b[start..end].iter().any(|&c| c < 0x20);
+                (b[end] == b'"' && !control).then_some(end)
+            });
+            let now = string_stop(b, start).filter(|&end| b[end] == b'"');
+            proptest::prop_assert_eq!(now, before, "{:?} {}", text, start);
+        }
+
+        /// Lines cut from the whole log read as the lines checked one by one: logs made of
+        /// records, blank and whitespace-only lines, CRs, non-ASCII, bytes that are not
+        /// UTF-8, damage, with or without a last newline.
+        #[test]
+        fn the_log_checked_whole_reads_as_its_lines_checked_apart(
+            parts in proptest::collection::vec(proptest::sample::select(vec![
+                &b"{\"incident_id\":\"HM-1\",\"step\":\"webhook_received\"}"[..],
+                b"{\"incident_id\": \"\xc3\xa9\", \"step\": \"x\", \"ts\": null}",
+                b"\n", b"\n", b"\r\n", b" ", b"\t", b"\x0c", b"\xff", b"\xc3", b"\xa9", b"{", b"x",
+            ]), 0..12),
+        ) {
+            let bytes = parts.concat();
+            let whole = format!("{:?}", parse_as("t.jsonl", &bytes, plain_record_as_parsed));
+            let apart = format!("{:?}", parse_lines("t.jsonl", &bytes, plain_record_as_parsed, None));
+            proptest::prop_assert_eq!(whole, apart, "{:?}", bytes);
         }
 
         /// The lines appenders write are read the plain way (not all left to the parser).
