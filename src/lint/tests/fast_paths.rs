@@ -405,6 +405,44 @@ fn lookup_agrees(word: &str) {
     }
 }
 
+/// `surely_no_name` (told from the word as written, before lowercasing) never rules out a
+/// word whose lowercase form `lookup` finds, with or without aliases.
+fn no_name_is_sound(word: &str) {
+    for pats in [builtin(), custom(), chains()] {
+        if pats.surely_no_name(word) {
+            let lower = word.to_ascii_lowercase();
+            for alias_ok in [false, true] {
+                let (fast, slow) = super::super::patterns::lookups(pats, &lower, alias_ok);
+                assert!(fast.is_none() && slow.is_none(), "{word:?} {alias_ok}");
+            }
+        }
+    }
+}
+
+#[test]
+fn surely_no_name_rules_out_no_name_in_any_case() {
+    for pats in [builtin(), custom(), chains()] {
+        for name in pats.by_name.keys().chain(pats.aliases.keys()) {
+            for w in [
+                name.clone(),
+                name.to_ascii_uppercase(),
+                format!("{}{}", name[..1].to_ascii_uppercase(), &name[1..]),
+            ] {
+                assert!(!pats.surely_no_name(&w), "{w}");
+                no_name_is_sound(&w);
+            }
+        }
+    }
+    for word in [
+        "", "K", "KC", "Kubectl", "x", "É", "é", "the", "Service", "SET",
+    ] {
+        no_name_is_sound(word);
+    }
+    no_name_is_sound(&"K".repeat(70));
+    // It does rule words out: a word of a length and first letter no name has.
+    assert!(builtin().surely_no_name("Qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq"));
+}
+
 #[test]
 fn lookup_finds_every_name_and_alias() {
     for pats in [builtin(), custom()] {
@@ -430,6 +468,17 @@ proptest! {
         lookup_agrees(&format!("{}{tail}", w.to_ascii_lowercase()));
     }
 
+    #[test]
+    fn surely_no_name_is_sound_on_words(w in word(), tail in "[a-zA-Z0-9_.-]{0,3}") {
+        no_name_is_sound(&w);
+        no_name_is_sound(&format!("{w}{tail}"));
+        no_name_is_sound(&format!("{tail}{w}"));
+    }
+
+    #[test]
+    fn surely_no_name_is_sound_on_arbitrary_words(w in "\\PC{0,12}") {
+        no_name_is_sound(&w);
+    }
 }
 
 /// The unit buffers a thread keeps from one file to the next leave nothing behind: a file
