@@ -461,11 +461,12 @@ fn check_tool(
     // recipe's `-` (run, ignore errors: `-kubectl delete pod x`) or a list number written
     // without its space (`1.kubectl …`, `2)kubectl …`). Only when the word is no tool as
     // written, and the rest is one.
+    // (`glued_step` first: it is cheaper than the lookup and mostly `None`.)
     if pos != Pos::Arg
+        && let Some(rest) = glued_step(&tokens[i].text)
         && pats
             .lookup(&word.to_ascii_lowercase(), command_pos)
             .is_none()
-        && let Some(rest) = glued_step(&tokens[i].text)
     {
         let rest = command_word(rest);
         if pats
@@ -478,9 +479,18 @@ fn check_tool(
     if word.is_empty() || word.len() > 40 {
         return None;
     }
-    let mut lower = word.to_ascii_lowercase();
-    let mut found = pats.lookup(&lower, command_pos);
+    // Lowercased only when a name or an alias has the word's length and first letter
+    // (`CommandPatterns::surely_no_name`): most words are no tool.
+    let mut lower = String::new();
+    let mut found = None;
+    if !pats.surely_no_name(word) {
+        lower = word.to_ascii_lowercase();
+        found = pats.lookup(&lower, command_pos);
+    }
     if found.is_none() && word.bytes().any(|b| b.is_ascii_digit() || b == b'/') {
+        if lower.is_empty() {
+            lower = word.to_ascii_lowercase();
+        }
         // `helm3`, `kubectl-1.29`; in command position a relative path: `bin/kubectl`.
         let base = match lower.rsplit_once('/') {
             Some((_, base)) if command_pos => base,

@@ -429,6 +429,20 @@ impl CommandPatterns {
         self.lookup_slow(lower, alias_ok)
     }
 
+    /// Whether [`Self::lookup`] of `word` lowercased (ASCII) is `None` whatever `alias_ok`,
+    /// told from `word` as written: no name or alias has its length and lowercased first
+    /// byte (the check `lookup` starts with; lowercasing keeps both). `false` when unsure.
+    pub(crate) fn surely_no_name(&self, word: &str) -> bool {
+        let Some(&first) = word.as_bytes().first() else {
+            return false;
+        };
+        let len = word.len();
+        len < 64 && {
+            let bit = len * 256 + usize::from(first.to_ascii_lowercase());
+            self.name_shapes[bit / 64] & (1 << (bit % 64)) == 0
+        }
+    }
+
     /// [`Self::lookup`] in the maps alone (the reference the tests compare it with).
     fn lookup_slow(&self, lower: &str, alias_ok: bool) -> Option<&Tool> {
         let idx = match self.by_name.get(lower) {

@@ -91,6 +91,13 @@ impl Word {
         self.text.push(c);
     }
 
+    /// [`Self::push`] of every character of `piece`, which starts at `at`.
+    fn push_str(&mut self, piece: &str, at: usize) {
+        self.begin(at);
+        self.lead.get_or_insert(at);
+        self.text.push_str(piece);
+    }
+
     fn finish(&mut self, end: usize, out: &mut Vec<Token>) {
         let w = std::mem::take(self);
         let Some(start) = w.start else { return };
@@ -567,42 +574,105 @@ fn expand_braces(tokens: &mut Vec<Token>) {
 
 /// Splits `text[range]` into prose words and clause separators.
 pub(crate) fn tokenize_prose(text: &str, range: Range<usize>) -> Vec<Token> {
-    let mut out = Vec::new();
     let Some(s) = text.get(range.clone()) else {
-        return out;
+        return Vec::new();
     };
-    let base = range.start;
+    finish_prose(split_prose(s, range.start), text, range.start)
+}
+
+/// [`tokenize_prose`] reading every character on its own (the reference the tests compare
+/// it with).
+#[cfg(test)]
+pub(crate) fn tokenize_prose_slow(text: &str, range: Range<usize>) -> Vec<Token> {
+    let Some(s) = text.get(range.clone()) else {
+        return Vec::new();
+    };
+    finish_prose(split_prose_slow(s, range.start), text, range.start)
+}
+
+/// The words and separators of `s` (at `base` in the text), before the clean-up of
+/// [`finish_prose`]. A run of ASCII letters and digits goes to the word in one piece: each of
+/// its characters would take the last arm of the match, which appends it to the word and
+/// looks at no other character, so one append of the run does what the appends one by one
+/// do (the word's start and lead are set by the run's first character if not already).
+fn split_prose(s: &str, base: usize) -> Vec<Token> {
+    let mut out = Vec::new();
+    let b = s.as_bytes();
+    let mut w = Word::default();
+    let mut i = 0;
+    while i < b.len() {
+        let run_end = alnum_end(b, i);
+        if run_end > i {
+            w.push_str(&s[i..run_end], base + i);
+            i = run_end;
+            continue;
+        }
+        let Some(c) = s[i..].chars().next() else {
+            break;
+        };
+        let at = base + i;
+        let next = s[i + c.len_utf8()..].chars().next();
+        prose_char(s, i, c, next, at, &mut w, &mut out);
+        i += c.len_utf8();
+    }
+    w.finish(base + s.len(), &mut out);
+    out
+}
+
+/// [`split_prose`] character by character.
+#[cfg(test)]
+fn split_prose_slow(s: &str, base: usize) -> Vec<Token> {
+    let mut out = Vec::new();
     let mut w = Word::default();
     let mut chars = s.char_indices().peekable();
     while let Some((i, c)) = chars.next() {
         let at = base + i;
         let next = chars.peek().map(|&(_, n)| n);
-        let ends_clause = next.is_none_or(|n| n.is_whitespace() || "\"')]}".contains(n));
-        match c {
-            c if c.is_whitespace() => w.finish(at, &mut out),
-            '$' if next == Some('\'') => {
-                w.begin(at);
-                w.altered = true;
-            }
-            '\'' | '"' | '\\' | '`' | '*' => {
-                // Removed from inside words: `k'ubectl`, leftover `**` in raw HTML.
-                w.begin(at);
-                w.altered = true;
-            }
-            ',' | ';' | '(' | ')' | '[' | ']' | '{' | '}' | '<' | '>' | '|' | '&' | '—' | '…' =>
-            {
-                w.finish(at, &mut out);
-                let mut buf = [0u8; 4];
-                push_op(&mut out, c.encode_utf8(&mut buf), at, Op::Sep);
-            }
-            '.' | ':' | '!' | '?' if ends_clause => {
-                w.finish(at, &mut out);
-                push_op(&mut out, &s[i..i + 1], at, Op::Sep);
-            }
-            _ => w.push(c, at),
-        }
+        prose_char(s, i, c, next, at, &mut w, &mut out);
     }
     w.finish(base + s.len(), &mut out);
+    out
+}
+
+/// One character `c` of prose, at `s[i]` (`at` in the text), followed by `next`.
+#[inline(always)]
+fn prose_char(
+    s: &str,
+    i: usize,
+    c: char,
+    next: Option<char>,
+    at: usize,
+    w: &mut Word,
+    out: &mut Vec<Token>,
+) {
+    let ends_clause = || next.is_none_or(|n| n.is_whitespace() || "\"')]}".contains(n));
+    match c {
+        c if c.is_whitespace() => w.finish(at, out),
+        '$' if next == Some('\'') => {
+            w.begin(at);
+            w.altered = true;
+        }
+        '\'' | '"' | '\\' | '`' | '*' => {
+            // Removed from inside words: `k'ubectl`, leftover `**` in raw HTML.
+            w.begin(at);
+            w.altered = true;
+        }
+        ',' | ';' | '(' | ')' | '[' | ']' | '{' | '}' | '<' | '>' | '|' | '&' | '—' | '…' => {
+            w.finish(at, out);
+            let mut buf = [0u8; 4];
+            push_op(out, c.encode_utf8(&mut buf), at, Op::Sep);
+        }
+        '.' | ':' | '!' | '?' if ends_clause() => {
+            w.finish(at, out);
+            push_op(out, &s[i..i + 1], at, Op::Sep);
+        }
+        _ => w.push(c, at),
+    }
+}
+
+/// Emphasis residue, empty words and `$(echo …)` of the split prose `out`, and the line breaks
+/// before each token.
+fn finish_prose(mut out: Vec<Token>, text: &str, base: usize) -> Vec<Token> {
     for t in &mut out {
         // Emphasis residue around a word in raw HTML or front matter: `_kubectl_`.
         if t.is_word() && (t.text.starts_with('_') || t.text.ends_with('_')) {
@@ -645,4 +715,64 @@ pub(crate) fn logical_lines(text: &str, continuation: bool) -> Vec<Range<usize>>
         pos = line_end + 1;
     }
     lines
+}
+
+/// The offset of the first byte at or after `i` that is no ASCII letter or digit (`b.len()`
+/// when there is none): what `b[i..].iter().position(|c| !c.is_ascii_alphanumeric())` gives,
+/// read eight bytes at a time ([`non_alnum_lanes`]). (The word scan of the prefilter,
+/// `CommandPatterns::each_match`, measured slower with it in place of its byte loop.)
+#[inline(always)]
+fn alnum_end(b: &[u8], mut i: usize) -> usize {
+    while let Some(chunk) = b.get(i..i + 8) {
+        let mut lanes = [0u8; 8];
+        lanes.copy_from_slice(chunk);
+        let stops = non_alnum_lanes(u64::from_le_bytes(lanes));
+        if stops != 0 {
+            // Little-endian: byte `k` of the chunk is lane `k`, bits `8k..8k+8`.
+            return i + (stops.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    b[i..]
+        .iter()
+        .position(|c| !c.is_ascii_alphanumeric())
+        .map_or(b.len(), |p| i + p)
+}
+
+/// The high bit of every byte lane of `x` that is no ASCII letter or digit, the others 0.
+///
+/// Every lane is first cut to its low seven bits (`x7 <= 0x7f`), so adding a constant of at
+/// most `0x7f` cannot carry into the next lane, and the sum's high bit says whether `x7` is at
+/// least (`+ 0x80 - lo`) or above (`+ 0x7f - hi`) a bound. A lane is a digit when `x7` lies
+/// in `'0'..='9'`, a letter when `x7 | 0x20` lies in `'a'..='z'` (`0x20` maps `A..=Z` onto
+/// `a..=z` and nothing else into it), and either only when its own high bit is clear (no
+/// non-ASCII byte is a letter or a digit).
+#[inline(always)]
+fn non_alnum_lanes(x: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = ONES * 0x80;
+    const LOW7: u64 = ONES * 0x7f;
+    let at_least = |v: u64, lo: u8| v + ONES * u64::from(0x80 - lo);
+    let above = |v: u64, hi: u8| v + ONES * u64::from(0x7f - hi);
+    let x7 = x & LOW7;
+    let digit = at_least(x7, b'0') & !above(x7, b'9');
+    let folded = x7 | (ONES * 0x20);
+    let letter = at_least(folded, b'a') & !above(folded, b'z');
+    let alnum = (digit | letter) & !x & HIGH;
+    !alnum & HIGH
+}
+
+/// [`alnum_end`] byte by byte, and [`non_alnum_lanes`], for the tests.
+#[cfg(test)]
+pub(crate) fn alnum_ends(b: &[u8], i: usize) -> (usize, usize) {
+    let slow = b[i..]
+        .iter()
+        .position(|c| !c.is_ascii_alphanumeric())
+        .map_or(b.len(), |p| i + p);
+    (alnum_end(b, i), slow)
+}
+
+#[cfg(test)]
+pub(crate) fn non_alnum_lanes_of(x: u64) -> u64 {
+    non_alnum_lanes(x)
 }

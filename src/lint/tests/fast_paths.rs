@@ -26,6 +26,27 @@ fn custom() -> &'static CommandPatterns {
     })
 }
 
+/// User words whose matches overlap across joiners in chains (`xab-c-d`: `ab` hides `b-c`,
+/// which would hide `c-d`), for the search of runs with joiners.
+fn chains() -> &'static CommandPatterns {
+    static PATS: std::sync::OnceLock<CommandPatterns> = std::sync::OnceLock::new();
+    PATS.get_or_init(|| {
+        let tool = |t: &str| ToolSpec {
+            tool: Some(t.to_string()),
+            ..ToolSpec::default()
+        };
+        let config = CommandsConfig {
+            aliases: BTreeMap::new(),
+            add: ["ab", "b-c", "c-d", "d", "c-d-e", "e_f", "f", "a_b-c", "q"]
+                .into_iter()
+                .map(tool)
+                .collect(),
+            remove: Vec::new(),
+        };
+        CommandPatterns::new(&config).unwrap()
+    })
+}
+
 /// A prefilter match: start, end, pattern.
 type Hit = (usize, usize, usize);
 
@@ -47,7 +68,7 @@ fn both(pats: &CommandPatterns, text: &str) -> (Vec<Hit>, Vec<Hit>) {
 }
 
 fn agree(text: &str) {
-    for pats in [builtin(), custom()] {
+    for pats in [builtin(), custom(), chains()] {
         let (fast, slow) = both(pats, text);
         assert_eq!(fast, slow, "{text:?}");
         // Unfiltered, the fast path passes on only matches of the plain search (in a run with
@@ -136,6 +157,77 @@ fn the_word_scan_keeps_every_candidate_of_the_plain_search() {
     }
     // The fast path is really taken for the built-in words.
     assert!(builtin().each_match_is_fast());
+    assert!(chains().each_match_is_fast());
+}
+
+#[test]
+fn runs_with_joiners_give_the_automatons_matches() {
+    for text in [
+        "xab-c-d",
+        "ab-c-d",
+        "a_b-c-d-e_f",
+        "b-c-d-e_f",
+        "xb-c-d-e",
+        "c-d-e_f-f",
+        "-d_d-",
+        "q-q_q--q",
+        "AB-C-D E_F",
+        "redis-cli ledger-writer replica_lag_seconds kafka-topics-x docker-compose-up",
+        "pg_ctl_pg_ctlcluster-pg_ctl",
+    ] {
+        agree(text);
+    }
+}
+
+/// A run of word bytes glued with joiners only (no other separator).
+fn joined() -> impl Strategy<Value = String> {
+    let piece = prop::sample::select(vec![
+        "a", "b", "c", "d", "e", "f", "q", "x", "ab", "A", "B", "k", "kc", "k8", "kubectl",
+        "docker", "compose", "pg", "ctl", "kafka", "topics", "set", "-", "_", "--", "__", ".", "9",
+        " ",
+    ]);
+    proptest::collection::vec(piece, 0..32).prop_map(|p| p.concat())
+}
+
+/// [`super::super::shell::alnum_end`] (eight bytes at a time) against the byte by byte
+/// search, at every start offset.
+fn alnum_end_agrees(b: &[u8]) {
+    for i in 0..=b.len() {
+        let (fast, slow) = super::super::shell::alnum_ends(b, i);
+        assert_eq!(fast, slow, "{b:?} from {i}");
+    }
+}
+
+#[test]
+fn the_eight_byte_run_end_classifies_every_byte_in_every_lane() {
+    use super::super::shell::non_alnum_lanes_of;
+    for background in [b'a', b'Z', b'0', b' ', 0x80, 0xff, b'@', b'`'] {
+        for lane in 0..8 {
+            for v in 0..=255u8 {
+                let mut lanes = [background; 8];
+                lanes[lane] = v;
+                let mask = non_alnum_lanes_of(u64::from_le_bytes(lanes));
+                for (k, &c) in lanes.iter().enumerate() {
+                    let stop = mask >> (8 * k) & 0xff;
+                    let expected = if c.is_ascii_alphanumeric() { 0 } else { 0x80 };
+                    assert_eq!(stop, expected, "{lanes:?} lane {k}");
+                }
+            }
+        }
+    }
+    for len in 0..40 {
+        let mut b = vec![b'k'; len];
+        alnum_end_agrees(&b);
+        for stop in 0..len {
+            for c in [
+                b' ', b'-', b'_', 0xc3, b'/', b':', b'@', b'[', b'`', b'{', 0,
+            ] {
+                b[stop] = c;
+                alnum_end_agrees(&b);
+            }
+            b[stop] = b'k';
+        }
+    }
 }
 
 proptest! {
@@ -155,6 +247,21 @@ proptest! {
     fn word_scan_agrees_on_arbitrary_strings(text in "\\PC{0,60}") {
         agree(&text);
     }
+
+    #[test]
+    fn word_scan_agrees_on_joined_runs(text in joined()) {
+        agree(&text);
+    }
+
+    #[test]
+    fn alnum_end_agrees_on_arbitrary_bytes(b in proptest::collection::vec(any::<u8>(), 0..40)) {
+        alnum_end_agrees(&b);
+    }
+
+    #[test]
+    fn alnum_end_agrees_on_long_runs(text in "([a-zA-Z0-9]{0,20}[^a-zA-Z0-9]?){0,6}") {
+        alnum_end_agrees(text.as_bytes());
+    }
 }
 
 /// The built-in patterns with the automaton run over every text.
@@ -169,7 +276,7 @@ fn plain() -> &'static CommandPatterns {
 /// the fast way and the fallback way.
 fn prefilter_agrees(text: &str) {
     let mut scratch = super::super::Scratch::default();
-    for pats in [builtin(), custom(), plain()] {
+    for pats in [builtin(), custom(), chains(), plain()] {
         let statement = super::super::prefilter(text, pats, &mut scratch);
         let (candidates, slow_statement) = super::super::prefilter_slow(text, pats);
         assert_eq!(scratch.candidates, candidates, "{text:?}");
@@ -298,6 +405,44 @@ fn lookup_agrees(word: &str) {
     }
 }
 
+/// `surely_no_name` (told from the word as written, before lowercasing) never rules out a
+/// word whose lowercase form `lookup` finds, with or without aliases.
+fn no_name_is_sound(word: &str) {
+    for pats in [builtin(), custom(), chains()] {
+        if pats.surely_no_name(word) {
+            let lower = word.to_ascii_lowercase();
+            for alias_ok in [false, true] {
+                let (fast, slow) = super::super::patterns::lookups(pats, &lower, alias_ok);
+                assert!(fast.is_none() && slow.is_none(), "{word:?} {alias_ok}");
+            }
+        }
+    }
+}
+
+#[test]
+fn surely_no_name_rules_out_no_name_in_any_case() {
+    for pats in [builtin(), custom(), chains()] {
+        for name in pats.by_name.keys().chain(pats.aliases.keys()) {
+            for w in [
+                name.clone(),
+                name.to_ascii_uppercase(),
+                format!("{}{}", name[..1].to_ascii_uppercase(), &name[1..]),
+            ] {
+                assert!(!pats.surely_no_name(&w), "{w}");
+                no_name_is_sound(&w);
+            }
+        }
+    }
+    for word in [
+        "", "K", "KC", "Kubectl", "x", "É", "é", "the", "Service", "SET",
+    ] {
+        no_name_is_sound(word);
+    }
+    no_name_is_sound(&"K".repeat(70));
+    // It does rule words out: a word of a length and first letter no name has.
+    assert!(builtin().surely_no_name("Qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq"));
+}
+
 #[test]
 fn lookup_finds_every_name_and_alias() {
     for pats in [builtin(), custom()] {
@@ -321,6 +466,18 @@ proptest! {
     fn lookup_agrees_on_words(w in word(), tail in "[a-z0-9_.-]{0,3}") {
         lookup_agrees(&w.to_ascii_lowercase());
         lookup_agrees(&format!("{}{tail}", w.to_ascii_lowercase()));
+    }
+
+    #[test]
+    fn surely_no_name_is_sound_on_words(w in word(), tail in "[a-zA-Z0-9_.-]{0,3}") {
+        no_name_is_sound(&w);
+        no_name_is_sound(&format!("{w}{tail}"));
+        no_name_is_sound(&format!("{tail}{w}"));
+    }
+
+    #[test]
+    fn surely_no_name_is_sound_on_arbitrary_words(w in "\\PC{0,12}") {
+        no_name_is_sound(&w);
     }
 }
 
@@ -352,5 +509,119 @@ fn a_file_reads_the_same_after_other_files() {
     assert!(alone.iter().filter(|h| !h.is_empty()).count() >= 5);
     for (i, d) in docs.iter().enumerate().chain(docs.iter().enumerate().rev()) {
         assert_eq!(super::hits(d), alone[i], "{d:?}");
+    }
+}
+
+/// [`tokenize_prose`](super::super::shell::tokenize_prose) (runs of letters and digits
+/// appended whole) against the character-by-character split, on `text` and on every range of
+/// it that starts and ends on a character boundary.
+fn prose_tokens_agree(text: &str) {
+    use super::super::shell::{tokenize_prose, tokenize_prose_slow};
+    let cuts: Vec<usize> = (0..=text.len())
+        .filter(|&i| text.is_char_boundary(i))
+        .collect();
+    for (k, &a) in cuts.iter().enumerate() {
+        for &b in cuts[k..].iter().step_by(3).chain(cuts.last()) {
+            assert_eq!(
+                tokenize_prose(text, a..b),
+                tokenize_prose_slow(text, a..b),
+                "{text:?} {a}..{b}"
+            );
+        }
+    }
+    // Out of range and off a character boundary: nothing, both ways.
+    assert_eq!(
+        tokenize_prose(text, 0..text.len() + 1),
+        tokenize_prose_slow(text, 0..text.len() + 1)
+    );
+}
+
+fn prose_piece() -> impl Strategy<Value = &'static str> {
+    prop::sample::select(vec![
+        "kubectl",
+        "Delete",
+        "pod",
+        "x9",
+        "a",
+        "Z",
+        "0",
+        "12345678",
+        "abcdefghijklmnopq",
+        " ",
+        "  ",
+        "\n",
+        "\t",
+        "\u{a0}",
+        ".",
+        ". ",
+        ":",
+        "!",
+        "?",
+        ",",
+        ";",
+        "(",
+        ")",
+        "[",
+        "]",
+        "{",
+        "}",
+        "<",
+        ">",
+        "|",
+        "&",
+        "—",
+        "…",
+        "'",
+        "\"",
+        "\\",
+        "`",
+        "*",
+        "$",
+        "$'",
+        "_",
+        "__",
+        "-",
+        "/",
+        "=",
+        "é",
+        "к",
+        "ü",
+        "$(echo",
+        "printf",
+        "echo",
+    ])
+}
+
+#[test]
+fn prose_tokens_are_the_character_by_character_ones() {
+    for text in [
+        "",
+        "Run kubectl delete pod x now.",
+        "k'ubectl de\"lete pod: x! y? z.",
+        "_kubectl_ __x__ a_b $(echo kubectl) delete pod",
+        "kubectl\u{a0}delete — pod… «x» кubectl",
+        "abcdefgh12345678ABCDEFGH.ijklmnop",
+        "x.y:z!w?v \"quoted.\" (paren.) [a.] {b.}",
+    ] {
+        prose_tokens_agree(text);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 2048, ..ProptestConfig::default() })]
+
+    #[test]
+    fn prose_tokens_agree_on_soup(parts in proptest::collection::vec(prose_piece(), 0..20)) {
+        prose_tokens_agree(&parts.concat());
+    }
+
+    #[test]
+    fn prose_tokens_agree_on_arbitrary_text(text in "[ -~\\n\\t\u{a0}é—…]{0,40}") {
+        prose_tokens_agree(&text);
+    }
+
+    #[test]
+    fn prose_tokens_agree_on_arbitrary_strings(text in "\\PC{0,30}") {
+        prose_tokens_agree(&text);
     }
 }
