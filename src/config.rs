@@ -415,7 +415,7 @@ impl Config {
             trace_log: raw.trace_log.unwrap_or_else(|| DEFAULT_TRACE_LOG.into()),
             max_file_size,
             normalize: raw.normalize,
-            files: crate::files::Files::worktree(),
+            files: crate::files::Files::Worktree,
             hooks: raw.hooks,
             approvers,
         })

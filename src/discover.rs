@@ -32,7 +32,6 @@ pub fn discover(config: &Config, paths: &[PathBuf]) -> Result<Found> {
     } else {
         paths.to_vec()
     };
-    let mut listed = crate::repo::Listed::new(&config.root);
     for root in roots {
         let abs = absolute(&root);
         let meta = std::fs::metadata(&abs).map_err(|e| Error::io(&root, e))?;
@@ -61,11 +60,9 @@ pub fn discover(config: &Config, paths: &[PathBuf]) -> Result<Found> {
             (!root_excluded).then_some(&exclude),
         )
         .map_err(|e| Error::Usage(format!("walking {}: {e}", root.display())))?;
-        found.specs.extend(walked.0.specs);
-        found.readiness.extend(walked.0.readiness);
-        listed.extend(walked.1);
+        found.specs.extend(walked.specs);
+        found.readiness.extend(walked.readiness);
     }
-    config.files.remember_walk(listed);
     for v in [&mut found.specs, &mut found.readiness] {
         v.sort();
         v.dedup();
@@ -74,24 +71,21 @@ pub fn discover(config: &Config, paths: &[PathBuf]) -> Result<Found> {
 }
 
 /// The parallel, .gitignore-aware walk of one directory: every thread keeps its own lists,
-/// merged when it ends (the caller sorts), and the regular files it listed (see
-/// [`crate::repo::Listed`]). The first walking error stops the walk.
+/// merged when it ends (the caller sorts). The first walking error stops the walk.
 fn walk(
     config: &Config,
     dir: &Path,
     specs: &GlobSet,
     readiness: &GlobSet,
     exclude: Option<&GlobSet>,
-) -> std::result::Result<(Found, crate::repo::Listed), ignore::Error> {
+) -> std::result::Result<Found, ignore::Error> {
     use ignore::WalkState;
     use std::sync::Mutex;
 
     /// One thread's findings, handed over when the walker drops its visitor.
-    type Shared = (Found, crate::repo::Listed, Option<ignore::Error>);
     struct Visitor<'a> {
         found: Found,
-        listed: crate::repo::Listed,
-        into: &'a Mutex<Shared>,
+        into: &'a Mutex<(Found, Option<ignore::Error>)>,
         config: &'a Config,
         specs: &'a GlobSet,
         readiness: &'a GlobSet,
@@ -106,18 +100,12 @@ fn walk(
                 Ok(e) => e,
                 Err(e) => {
                     let mut shared = self.into.lock().unwrap_or_else(|p| p.into_inner());
-                    shared.2.get_or_insert(e);
+                    shared.1.get_or_insert(e);
                     return WalkState::Quit;
                 }
             };
             if !entry.file_type().is_some_and(|t| t.is_file()) {
                 return WalkState::Continue;
-            }
-            // Listed before the excludes: they choose the documents judged, not the files
-            // that exist (an excluded file is still evidence).
-            #[cfg(unix)]
-            if let Some(ino) = entry.ino() {
-                self.listed.insert(entry.path(), ino);
             }
             let r = rel(&self.config.root, entry.path());
             // Prepared once for the two or three sets (as each `is_match` would prepare it).
@@ -141,11 +129,10 @@ fn walk(
             let mut shared = self.into.lock().unwrap_or_else(|p| p.into_inner());
             shared.0.specs.append(&mut self.found.specs);
             shared.0.readiness.append(&mut self.found.readiness);
-            shared.1.extend(std::mem::take(&mut self.listed));
         }
     }
     struct Builder<'a> {
-        into: &'a Mutex<Shared>,
+        into: &'a Mutex<(Found, Option<ignore::Error>)>,
         config: &'a Config,
         specs: &'a GlobSet,
         readiness: &'a GlobSet,
@@ -155,7 +142,6 @@ fn walk(
         fn build(&mut self) -> Box<dyn ignore::ParallelVisitor + 's> {
             Box::new(Visitor {
                 found: Found::default(),
-                listed: crate::repo::Listed::new(&self.config.root),
                 into: self.into,
                 config: self.config,
                 specs: self.specs,
@@ -165,11 +151,7 @@ fn walk(
         }
     }
 
-    let into = Mutex::new((
-        Found::default(),
-        crate::repo::Listed::new(&config.root),
-        None,
-    ));
+    let into = Mutex::new((Found::default(), None));
     ignore::WalkBuilder::new(dir)
         .hidden(false)
         .filter_entry(|e| e.file_name() != ".git")
@@ -182,10 +164,10 @@ fn walk(
             readiness,
             exclude,
         });
-    let (found, listed, error) = into.into_inner().unwrap_or_else(|p| p.into_inner());
+    let (found, error) = into.into_inner().unwrap_or_else(|p| p.into_inner());
     match error {
         Some(e) => Err(e),
-        None => Ok((found, listed)),
+        None => Ok(found),
     }
 }
 

@@ -25,39 +25,14 @@ fn read_ceiling() -> u64 {
     CEILING.load(std::sync::atomic::Ordering::Relaxed)
 }
 
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub enum Files {
-    /// The working tree, and the regular files the walk that found the documents listed
-    /// (set by [`Files::remember_walk`]): evidence among them is judged without a `stat` of
-    /// its path (see [`repo::Listed`]).
-    Worktree(OnceLock<repo::Listed>),
+    #[default]
+    Worktree,
     Index(Box<IndexReader>),
 }
 
-impl Default for Files {
-    fn default() -> Self {
-        Files::Worktree(OnceLock::new())
-    }
-}
-
 impl Files {
-    /// The working tree.
-    pub fn worktree() -> Files {
-        Files::default()
-    }
-
-    /// Keeps the files a walk of the working tree listed, for [`Files::status`] and the like
-    /// (the first walk's: a later one is not needed, and every answer stays what it would be
-    /// without either). Nothing for the index.
-    pub fn remember_walk(&self, listed: repo::Listed) {
-        if let Files::Worktree(w) = self
-            && !listed.is_empty()
-            && w.get().is_none()
-        {
-            let _ = w.set(listed.finish());
-        }
-    }
-
     /// The staged content of the repository at `root`.
     pub fn index(root: &Path) -> Files {
         Files::Index(Box::new(IndexReader {
@@ -71,7 +46,7 @@ impl Files {
     /// repository.
     pub fn gitdb(&self) -> Option<&gitdb::Repo> {
         match self {
-            Files::Worktree(_) => None,
+            Files::Worktree => None,
             Files::Index(ix) => ix.fast(),
         }
     }
@@ -80,7 +55,7 @@ impl Files {
     /// tree; `shown` (repository-relative) in the index.
     pub fn read_text(&self, path: &Path, shown: &str, limit: u64) -> Result<String> {
         match self {
-            Files::Worktree(_) => repo::read_text(path, shown, limit),
+            Files::Worktree => repo::read_text(path, shown, limit),
             Files::Index(ix) => match ix.blob(shown)? {
                 Some(bytes) => repo::decode_text(bytes, shown, limit),
                 None => Err(Error::io(
@@ -107,7 +82,7 @@ impl Files {
     ) -> Result<Option<Vec<u8>>> {
         match self {
             // Opened directly (no `stat` first): a missing file is the open's own answer.
-            Files::Worktree(_) => match repo::read_bounded(path, shown, limit) {
+            Files::Worktree => match repo::read_bounded(path, shown, limit) {
                 Ok(bytes) => Ok(Some(bytes)),
                 Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => {
                     Ok(None)
@@ -126,10 +101,7 @@ impl Files {
     /// What the gate can say about an evidence path written in a document.
     pub fn status(&self, root: &Path, rel: &str) -> EvidenceStatus {
         match self {
-            Files::Worktree(w) => match w.get() {
-                Some(listed) => repo::evidence_status_listed(root, rel, listed),
-                None => repo::evidence_status(root, rel),
-            },
+            Files::Worktree => repo::evidence_status(root, rel),
             Files::Index(ix) => {
                 // Escapes are judged on the path and on the working tree's links (the index
                 // stores a link as its target text, which is not followed here).
@@ -167,10 +139,7 @@ impl Files {
     /// its head being read; the index answers as [`Files::status`] does.
     pub fn status_unread(&self, root: &Path, rel: &str) -> EvidenceStatus {
         match self {
-            Files::Worktree(w) => match w.get() {
-                Some(listed) => repo::evidence_status_unread_listed(root, rel, listed),
-                None => repo::evidence_status_unread(root, rel),
-            },
+            Files::Worktree => repo::evidence_status_unread(root, rel),
             Files::Index(_) => self.status(root, rel),
         }
     }
@@ -179,10 +148,7 @@ impl Files {
     /// or a staged link, is not).
     pub fn is_file(&self, root: &Path, rel: &str) -> bool {
         match self {
-            Files::Worktree(w) => match w.get() {
-                Some(listed) => repo::is_regular_file_listed(root, rel, listed),
-                None => repo::is_regular_file(root, rel),
-            },
+            Files::Worktree => repo::is_regular_file(root, rel),
             Files::Index(ix) => {
                 if repo::resolve(root, rel).is_none() {
                     return false;

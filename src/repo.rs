@@ -604,172 +604,23 @@ pub fn evidence_status_unread(root: &Path, rel: &str) -> EvidenceStatus {
     }
 }
 
-/// The regular files a walk of the repository met (`discover`), by repository-relative path,
-/// with the inode number the system gave each while listing its directory (no `stat` of its
-/// own). The walk does not follow links, so each lies inside the root, through real
-/// directories only, and was not a link, a FIFO or a device when it was listed. Evidence found
-/// here is judged without the `lstat`s of its path and directory that [`resolve_with_meta`]
-/// makes: it is opened without following a link or waiting, and its head is judged when the
-/// open file's `fstat` says it is a regular file on the root's device with the inode listed,
-/// that is, the very file the walk found inside the root. Anything else (the file replaced,
-/// moved, turned into a link, a directory or a FIFO since, a directory on the way swapped for a
-/// link) and any path not listed (not walked, ignored, spelled otherwise) is judged the usual
-/// way.
-#[derive(Debug, Default)]
-pub struct Listed {
-    root: PathBuf,
-    /// The device of the root (`None`: not known, nothing is taken from the listing).
-    dev: Option<u64>,
-    files: std::collections::HashMap<Box<[u8]>, u64>,
-}
-
-impl Listed {
-    /// An empty listing of the files below `root` (where `discover` walks from).
-    pub fn new(root: &Path) -> Listed {
-        Listed {
-            root: root.to_path_buf(),
-            dev: None,
-            files: Default::default(),
-        }
-    }
-
-    /// Records the regular file with inode `ino` that the walk listed at `path`: kept when it
-    /// is a plain path below the root (see [`plain_below`]), else left to the usual judgement.
-    pub fn insert(&mut self, path: &Path, ino: u64) {
-        if let Some(rel) = plain_below(&self.root, path) {
-            self.files.insert(rel.into(), ino);
-        }
-    }
-
-    /// Adds what another walk of the same root listed.
-    pub fn extend(&mut self, other: Listed) {
-        if other.root == self.root {
-            self.files.extend(other.files);
-        }
-    }
-
-    /// Reads the device of the root, after the walk: the listing is used only once it is
-    /// known.
-    pub fn finish(mut self) -> Listed {
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::MetadataExt;
-            self.dev = std::fs::symlink_metadata(&self.root).ok().map(|m| m.dev());
-        }
-        self
-    }
-
-    pub fn len(&self) -> usize {
-        self.files.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.files.is_empty()
-    }
-
-    /// The inode listed for `rel` below `root`, when it was listed spelled so (and the
-    /// spelling is not refused).
-    fn ino(&self, root: &Path, rel: &str) -> Option<u64> {
-        if self.files.is_empty() || self.root.as_os_str() != root.as_os_str() {
-            return None;
-        }
-        let ino = *self.files.get(rel.as_bytes())?;
-        (!refused_spelling(rel)).then_some(ino)
-    }
-
-    /// Whether `meta` is of the file listed with `ino`: a regular file on the root's device.
-    #[cfg(unix)]
-    fn is_listed(&self, meta: &std::fs::Metadata, ino: u64) -> bool {
-        use std::os::unix::fs::MetadataExt;
-        meta.is_file() && meta.ino() == ino && Some(meta.dev()) == self.dev
-    }
-}
-
-/// [`evidence_status`] of a file the walk listed: opened without following a link or waiting,
-/// and judged when its `fstat` shows the listed file (see [`Listed`]). `None` otherwise:
-/// then judged the usual way.
-#[cfg(unix)]
-fn listed_status(root: &Path, rel: &str, listed: &Listed) -> Option<EvidenceStatus> {
-    use std::os::unix::fs::OpenOptionsExt;
-    let ino = listed.ino(root, rel)?;
-    let file = std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NONBLOCK | libc::O_NOFOLLOW)
-        .open(short(&root.join(rel)))
-        .ok()?;
-    let meta = file.metadata().ok()?;
-    if !listed.is_listed(&meta, ino) {
-        return None;
-    }
-    Some(match meta.len() {
-        0 => EvidenceStatus::Empty,
-        len => head_status(Ok(file), len),
-    })
-}
-
-/// [`evidence_status`], with the files a walk listed (see [`Listed`]).
-pub fn evidence_status_listed(root: &Path, rel: &str, listed: &Listed) -> EvidenceStatus {
-    #[cfg(unix)]
-    if let Some(status) = listed_status(root, rel, listed) {
-        return status;
-    }
-    evidence_status(root, rel)
-}
-
-/// [`resolve_with_meta`], with the files a walk listed: for one of them the `lstat` of the
-/// path alone, no look at its directory, when it shows the listed file (see [`Listed`]).
-fn resolve_listed(
-    root: &Path,
-    rel: &str,
-    listed: &Listed,
-) -> Option<(PathBuf, Option<std::fs::Metadata>)> {
-    #[cfg(unix)]
-    if let Some(ino) = listed.ino(root, rel) {
-        let joined = root.join(rel);
-        if let Ok(lstat) = std::fs::symlink_metadata(short(&joined))
-            && listed.is_listed(&lstat, ino)
-        {
-            return Some((joined, Some(lstat)));
-        }
-    }
-    resolve_with_meta(root, rel)
-}
-
-/// [`evidence_status_unread`], with the files a walk listed (see [`resolve_listed`]).
-pub fn evidence_status_unread_listed(root: &Path, rel: &str, listed: &Listed) -> EvidenceStatus {
-    match resolve_listed(root, rel, listed) {
-        Some((_, Some(m))) if m.is_file() && m.len() > 0 => EvidenceStatus::Present,
-        _ => evidence_status_listed(root, rel, listed),
-    }
-}
-
-/// [`is_regular_file`], with the files a walk listed (see [`resolve_listed`]).
-pub fn is_regular_file_listed(root: &Path, rel: &str, listed: &Listed) -> bool {
-    matches!(resolve_listed(root, rel, listed), Some((_, Some(m))) if m.is_file())
-}
-
 /// How much of an evidence file is read to find substance.
 pub const SUBSTANCE_PREFIX: usize = 64 * 1024;
 /// Entries looked at below an evidence directory (at most three levels deep).
 const DIR_BUDGET: usize = 256;
 
 fn file_status(p: &Path, len: u64) -> EvidenceStatus {
+    use std::io::Read;
     if len == 0 {
         return EvidenceStatus::Empty;
     }
-    // Not blocking: a FIFO swapped in since the `lstat` reads as nothing instead of hanging.
-    head_status(open_nonblocking(p), len)
-}
-
-/// [`file_status`] of a file opened already (`len` > 0 its size).
-fn head_status(file: std::io::Result<std::fs::File>, len: u64) -> EvidenceStatus {
-    use std::io::Read;
-    // The bytes the `stat` announced, up to the prefix, and no further: no read to find the
+    // The bytes the `lstat` announced, up to the prefix, and no further: no read to find the
     // end (a file that grew since is judged by what it held then, as a file that grows after
     // the read would be).
     let want = (len as usize).min(SUBSTANCE_PREFIX);
     let mut head = vec![0; want];
-    let read = file.and_then(|mut f| {
+    // Not blocking: a FIFO swapped in since the `lstat` reads as nothing instead of hanging.
+    let read = open_nonblocking(p).and_then(|mut f| {
         let mut filled = 0;
         while filled < want {
             match f.read(&mut head[filled..]) {
