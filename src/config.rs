@@ -453,16 +453,19 @@ impl Config {
     /// The section a heading belongs to, if any.
     pub fn section_of(&self, heading: &str) -> Option<SectionKind> {
         let h = normalize_heading(heading);
+        let first = h.as_bytes().first();
         // The map's order is `SectionKind::ALL`'s: the first kind with a matching alias wins.
         // An alias matches the whole heading or its start up to a character that is not a
-        // letter or digit.
+        // letter or digit. Its first byte is compared before the rest (one heading is compared
+        // with some thirty aliases, six headings a spec).
         self.sections.iter().find_map(|(kind, aliases)| {
             aliases
                 .iter()
                 .any(|alias| {
-                    h.strip_prefix(alias.as_str()).is_some_and(|rest| {
-                        rest.chars().next().is_none_or(|c| !c.is_alphanumeric())
-                    })
+                    (alias.is_empty() || alias.as_bytes().first() == first)
+                        && h.strip_prefix(alias.as_str()).is_some_and(|rest| {
+                            rest.chars().next().is_none_or(|c| !c.is_alphanumeric())
+                        })
                 })
                 .then_some(*kind)
         })
