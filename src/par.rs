@@ -9,9 +9,9 @@ const MIN_PARALLEL: usize = 16;
 
 /// The most items one task of the pool takes at once. Left to itself rayon hands a thread
 /// long runs of items once the work is split a few times; the thread that gets the last run
-/// then works alone while the others wait (about 10 ms of one idle core in each parallel
-/// phase of `check` on 10,000 incidents, each incident some 20-70 µs of work). Runs of 16
-/// bound that to a millisecond or so, for a few hundred more task splits.
+/// then works alone while the others wait (about 10 ms of one idle core at the end of the
+/// judging of `check` on 10,000 incidents, `perf` timeline; an incident is some 20-70 µs of
+/// work). Runs of 16 bound that to a millisecond or so, for a few hundred more task splits.
 const MAX_RUN: usize = 16;
 
 /// `f` over `items`, in order.
