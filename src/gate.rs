@@ -180,14 +180,7 @@ fn normalized(p: &str) -> std::borrow::Cow<'_, str> {
 /// no `//` and no `/./`. Eight bytes at a time, with the two bytes before each word carried
 /// over; the last word is padded with the closing `/` (and zeros, which are neither).
 fn is_normal(p: &[u8]) -> bool {
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    // The high bit of each byte of `w` equal to `c`, and no other bit (exact per byte).
-    let eq = |w: u64, c: u8| {
-        let x = w ^ (ONES * u64::from(c));
-        !(((x & LOW7) + LOW7) | x | LOW7)
-    };
+    use crate::swar::{HIGH, eq, word};
     // The slashes and dots of the previous word; the opening `/` is its last byte.
     let (mut prev_s, mut prev_d) = (1u64 << 63, 0u64);
     let mut bad = 0u64;
@@ -200,14 +193,14 @@ fn is_normal(p: &[u8]) -> bool {
         (prev_s, prev_d) = (s, d);
     };
     let mut words = p.chunks_exact(8);
-    for word in &mut words {
-        check(u64::from_le_bytes(word.try_into().unwrap_or([0; 8])));
+    for w in &mut words {
+        check(word(w));
     }
     let rest = words.remainder();
     let mut last = [0u8; 8];
     last[..rest.len()].copy_from_slice(rest);
     last[rest.len()] = b'/';
-    check(u64::from_le_bytes(last));
+    check(word(&last));
     bad & HIGH == 0
 }
 

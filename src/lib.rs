@@ -28,5 +28,6 @@ pub mod rules;
 pub mod schema;
 pub mod span;
 pub mod speclint;
+pub(crate) mod swar;
 pub mod term;
 pub mod trace;

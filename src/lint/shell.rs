@@ -724,12 +724,8 @@ pub(crate) fn logical_lines(text: &str, continuation: bool) -> Vec<Range<usize>>
 #[inline(always)]
 fn alnum_end(b: &[u8], mut i: usize) -> usize {
     while let Some(chunk) = b.get(i..i + 8) {
-        let mut lanes = [0u8; 8];
-        lanes.copy_from_slice(chunk);
-        let stops = non_alnum_lanes(u64::from_le_bytes(lanes));
-        if stops != 0 {
-            // Little-endian: byte `k` of the chunk is lane `k`, bits `8k..8k+8`.
-            return i + (stops.trailing_zeros() / 8) as usize;
+        if let Some(k) = crate::swar::first(non_alnum_lanes(crate::swar::word(chunk))) {
+            return i + k;
         }
         i += 8;
     }
@@ -739,26 +735,13 @@ fn alnum_end(b: &[u8], mut i: usize) -> usize {
         .map_or(b.len(), |p| i + p)
 }
 
-/// The high bit of every byte lane of `x` that is no ASCII letter or digit, the others 0.
-///
-/// Every lane is first cut to its low seven bits (`x7 <= 0x7f`), so adding a constant of at
-/// most `0x7f` cannot carry into the next lane, and the sum's high bit says whether `x7` is at
-/// least (`+ 0x80 - lo`) or above (`+ 0x7f - hi`) a bound. A lane is a digit when `x7` lies
-/// in `'0'..='9'`, a letter when `x7 | 0x20` lies in `'a'..='z'` (`0x20` maps `A..=Z` onto
-/// `a..=z` and nothing else into it), and either only when its own high bit is clear (no
-/// non-ASCII byte is a letter or a digit).
+/// The lanes of `x` that hold no ASCII letter or digit (see [`crate::swar`]). A letter is a
+/// lane whose byte `| 0x20` lies in `'a'..='z'` (`0x20` maps `A..=Z` onto `a..=z` and nothing
+/// else into it; a non-ASCII byte keeps its high bit and is never in).
 #[inline(always)]
 fn non_alnum_lanes(x: u64) -> u64 {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = ONES * 0x80;
-    const LOW7: u64 = ONES * 0x7f;
-    let at_least = |v: u64, lo: u8| v + ONES * u64::from(0x80 - lo);
-    let above = |v: u64, hi: u8| v + ONES * u64::from(0x7f - hi);
-    let x7 = x & LOW7;
-    let digit = at_least(x7, b'0') & !above(x7, b'9');
-    let folded = x7 | (ONES * 0x20);
-    let letter = at_least(folded, b'a') & !above(folded, b'z');
-    let alnum = (digit | letter) & !x & HIGH;
+    use crate::swar::{HIGH, in_range, splat};
+    let alnum = in_range(x, b'0', b'9') | in_range(x | splat(0x20), b'a', b'z');
     !alnum & HIGH
 }
 

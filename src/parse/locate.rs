@@ -273,9 +273,8 @@ fn past_quiet_value(bytes: &[u8], key_end: usize) -> usize {
     // Eight bytes at a time to the first line break or noisy byte, then byte by byte (the
     // last few bytes of the text).
     while let Some(word) = bytes.get(j..j + 8) {
-        let stops = stops(u64::from_le_bytes(word.try_into().unwrap_or([0; 8])));
-        if stops != 0 {
-            let first = j + (stops.trailing_zeros() / 8) as usize;
+        if let Some(k) = crate::swar::first(stops(crate::swar::word(word))) {
+            let first = j + k;
             return if bytes[first] == b'\n' {
                 first
             } else {
@@ -296,31 +295,27 @@ fn past_quiet_value(bytes: &[u8], key_end: usize) -> usize {
     j
 }
 
-/// The high bit of the first byte of `word` (in memory order) that is a `\n` or noisy for
-/// [`past_quiet_value`], and maybe of later bytes; no bit when there is none.
+/// The bytes of `word` that are a `\n` or noisy for [`past_quiet_value`] (see
+/// [`crate::swar`]): compared `| 0x20`, as the byte loop does.
 fn stops(word: u64) -> u64 {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    // The first zero byte of `x`, exactly: a subtraction borrows only from a zero byte into
-    // the bytes after it, which may then look zero too.
-    let zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
-    let folded = word | (ONES * 0x20);
-    zero(word ^ (ONES * u64::from(b'\n')))
-        | zero(folded ^ (ONES * u64::from(b':')))
-        | zero(folded ^ (ONES * u64::from(b'"')))
-        | zero(folded ^ (ONES * u64::from(b'\'')))
-        | zero(folded ^ (ONES * u64::from(b'{')))
-        | zero(folded ^ (ONES * u64::from(b'}')))
+    use crate::swar::{eq, splat};
+    let folded = word | splat(0x20);
+    eq(word, b'\n')
+        | eq(folded, b':')
+        | eq(folded, b'"')
+        | eq(folded, b'\'')
+        | eq(folded, b'{')
+        | eq(folded, b'}')
 }
 
 /// The end of the run of [`IDENT`] bytes from `i`: eight bytes at a time while eight
 /// remain (keys, words and paths make up most of a front matter), then byte by byte.
 fn ident_end(bytes: &[u8], mut i: usize) -> usize {
     while let Some(word) = bytes.get(i..i + 8) {
-        let other = !ident_bytes(u64::from_le_bytes(word.try_into().unwrap_or([0; 8])))
-            & 0x8080_8080_8080_8080;
-        if other != 0 {
-            return i + (other.trailing_zeros() / 8) as usize;
+        if let Some(k) =
+            crate::swar::first(!ident_bytes(crate::swar::word(word)) & crate::swar::HIGH)
+        {
+            return i + k;
         }
         i += 8;
     }
@@ -333,19 +328,11 @@ fn ident_end(bytes: &[u8], mut i: usize) -> usize {
 /// The high bit of each byte of `word` that is an [`IDENT`] byte (ASCII letters and digits,
 /// `_`, `-` and `.`), and no other bit.
 fn ident_bytes(word: u64) -> u64 {
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    let ascii = !word & HIGH;
-    // The low seven bits of each byte: no sum below carries out of its byte.
-    let x = word & !HIGH;
-    let within = |x: u64, lo: u64, hi: u64| {
-        x.wrapping_add(ONES * (0x80 - lo)) & !x.wrapping_add(ONES * (0x7F - hi)) & HIGH
-    };
-    let letters = within(x | (ONES * 0x20), b'a' as u64, b'z' as u64);
-    let digits = within(x, b'0' as u64, b'9' as u64);
-    let dash_dot = within(x, b'-' as u64, b'.' as u64);
-    let underscore = within(x, b'_' as u64, b'_' as u64);
-    (letters | digits | dash_dot | underscore) & ascii
+    use crate::swar::{in_range, splat};
+    in_range(word | splat(0x20), b'a', b'z')
+        | in_range(word, b'0', b'9')
+        | in_range(word, b'-', b'.')
+        | in_range(word, b'_', b'_')
 }
 
 /// The bytes that start a key: ASCII letters and digits, and `_`.

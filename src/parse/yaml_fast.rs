@@ -186,7 +186,7 @@ fn scan(text: &str) -> Option<bool> {
     let mut words = bytes.chunks_exact(8);
     let mut from = 0;
     for word in &mut words {
-        if !plain_word(u64::from_le_bytes(word.try_into().unwrap_or([0; 8]))) {
+        if !plain_word(crate::swar::word(word)) {
             break;
         }
         from += 8;
@@ -209,18 +209,8 @@ fn scan(text: &str) -> Option<bool> {
 
 /// Whether the eight bytes of `word` are all printable ASCII (`b' '..=b'~'`) or `\n`.
 fn plain_word(word: u64) -> bool {
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
-    let ones = 0x0101_0101_0101_0101u64;
-    if word & HIGH != 0 {
-        return false; // non-ASCII
-    }
-    // Every byte is below 0x80 from here, so these sums carry into no other byte.
-    let at_least_space = word.wrapping_add(ones * (0x80 - 0x20)) & HIGH;
-    let is_del = word.wrapping_add(ones) & HIGH;
-    let x = word ^ (ones * 0x0A);
-    let is_newline = !(((x & LOW7) + LOW7) | x | LOW7);
-    is_del == 0 && (at_least_space | is_newline) == HIGH
+    use crate::swar::{HIGH, eq, in_range};
+    (in_range(word, b' ', b'~') | eq(word, b'\n')) == HIGH
 }
 
 /// The pieces of `text` between `\n`s, as `text.split('\n')`.

@@ -156,9 +156,8 @@ fn plain_record(s: &str, keep: bool) -> Option<Fields<'_>> {
 fn string_stop(b: &[u8], start: usize) -> Option<usize> {
     let mut i = start;
     while let Some(word) = b.get(i..i + 8) {
-        let stops = string_stops(u64::from_le_bytes(word.try_into().unwrap_or([0; 8])));
-        if stops != 0 {
-            return Some(i + (stops.trailing_zeros() / 8) as usize);
+        if let Some(k) = crate::swar::first(string_stops(crate::swar::word(word))) {
+            return Some(i + k);
         }
         i += 8;
     }
@@ -171,17 +170,10 @@ fn string_stop(b: &[u8], start: usize) -> Option<usize> {
     None
 }
 
-/// The high bit of the first byte of `word` (in memory order) that is a `"`, a `\\` or below
-/// 0x20, and maybe of later bytes; no bit when there is none. The first is exact: a
-/// subtraction borrows only from a byte that matched into the bytes after it (and "below n"
-/// holds so for n up to 0x80).
+/// The bytes of `word` that are a `"`, a `\\` or below 0x20 (see [`crate::swar`]).
 fn string_stops(word: u64) -> u64 {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    let below = |x: u64, n: u64| x.wrapping_sub(ONES * n) & !x & HIGH;
-    below(word ^ (ONES * u64::from(b'"')), 1)
-        | below(word ^ (ONES * u64::from(b'\\')), 1)
-        | below(word, 0x20)
+    use crate::swar::{eq, in_range};
+    eq(word, b'"') | eq(word, b'\\') | in_range(word, 0x00, 0x1F)
 }
 
 /// A record's incident id, step (as written), ref and timestamp.
