@@ -189,7 +189,7 @@ fn joined() -> impl Strategy<Value = String> {
     proptest::collection::vec(piece, 0..32).prop_map(|p| p.concat())
 }
 
-/// [`super::super::shell::alnum_end`] (eight bytes at a time) against the byte by byte
+/// `shell::prose::alnum_end` (eight bytes at a time) against the byte by byte
 /// search, at every start offset.
 fn alnum_end_agrees(b: &[u8]) {
     for i in 0..=b.len() {
