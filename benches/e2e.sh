@@ -45,6 +45,7 @@
 #   MDL_MAX_N=N    largest corpus markdownlint-cli2 is run on (default 1000; 0 = never)
 #   RSS_RUNS=N     runs for the peak RSS median (default 5)
 #   SEED=S         corpus seed (default 1)                   SDDGATE=PATH  time this binary
+#   PGO=1          time the profile-guided build of benches/pgo.sh (trained on another corpus)
 #   BENCH_DIR=DIR  where corpora are kept (default target/bench-e2e)
 #   BENCH_STRICT=1 exit 1 when a target is missed (or a decision count differs)
 # shellcheck disable=SC2016 # backquotes in printed text, not command substitutions
@@ -104,6 +105,9 @@ log "== cargo build --release (sddgate, examples/gen_corpus)"
 if [[ -n ${SDDGATE:-} ]]; then
   bin=$SDDGATE
   (cd "$root" && cargo build --release --quiet --example gen_corpus)
+elif [[ ${PGO:-0} == 1 ]]; then
+  log "== profile-guided build (benches/pgo.sh)"
+  bin=$(bash "$root/benches/pgo.sh")
 else
   (cd "$root" && cargo build --release --quiet --bin sddgate --example gen_corpus)
   bin=$target/release/sddgate
