@@ -11,6 +11,52 @@ pub struct Found {
     /// Repository-relative paths, sorted.
     pub specs: Vec<String>,
     pub readiness: Vec<String>,
+    /// Every regular file the walk listed, whatever its name (evidence among them).
+    pub listed: Listed,
+}
+
+/// The regular files a walk of the working tree listed, by repository-relative path. The walk
+/// follows no link and starts from a canonical directory, so each was reached through real
+/// directories below the root. A spec the walk listed is taken without an `lstat` of it and of
+/// its directory, and evidence it listed is opened by [`crate::repo::listed_evidence_status`]
+/// (the kernel refusing a link anywhere in the path) instead of being resolved first: 20,000
+/// path lookups fewer at 10,000 incidents, and an `fstat` of each opened file where an `lstat`
+/// of its path was. Only a plain path (see [`crate::repo::is_listed_spelling`]) is ever
+/// looked up; anything else, or a path the walk did not list (ignored, outside the paths
+/// walked, missing), is resolved as before.
+#[derive(Debug, Default, Clone)]
+pub struct Listed {
+    /// One set per walking thread, each filled as that thread walked: merging them would be a
+    /// serial step of one insert per file (50,000 at 10,000 incidents). A path is in one set
+    /// per walk (in two when two paths given on the command line overlap).
+    sets: Vec<ListedSet>,
+}
+
+type ListedSet = std::collections::HashSet<Box<str>, foldhash::fast::RandomState>;
+
+impl Listed {
+    /// Whether the walk listed `rel` (repository-relative, as the walk spells paths) as a
+    /// regular file.
+    pub fn contains(&self, rel: &str) -> bool {
+        self.sets.iter().any(|s| s.contains(rel))
+    }
+
+    /// How many paths were listed (a path listed by two walks counts twice).
+    pub fn len(&self) -> usize {
+        self.sets.iter().map(|s| s.len()).sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.sets.iter().all(|s| s.is_empty())
+    }
+}
+
+/// The same files, however the walking threads shared them.
+impl PartialEq for Listed {
+    fn eq(&self, other: &Listed) -> bool {
+        self.sets.iter().flatten().all(|p| other.contains(p))
+            && other.sets.iter().flatten().all(|p| self.contains(p))
+    }
 }
 
 fn globset(globs: &[String]) -> Result<GlobSet> {
@@ -62,6 +108,7 @@ pub fn discover(config: &Config, paths: &[PathBuf]) -> Result<Found> {
         .map_err(|e| Error::Usage(format!("walking {}: {e}", root.display())))?;
         found.specs.extend(walked.specs);
         found.readiness.extend(walked.readiness);
+        found.listed.sets.extend(walked.listed.sets);
     }
     for v in [&mut found.specs, &mut found.readiness] {
         v.sort();
@@ -85,6 +132,7 @@ fn walk(
     /// One thread's findings, handed over when the walker drops its visitor.
     struct Visitor<'a> {
         found: Found,
+        listed: ListedSet,
         into: &'a Mutex<(Found, Option<ignore::Error>)>,
         config: &'a Config,
         specs: &'a GlobSet,
@@ -107,19 +155,37 @@ fn walk(
             if !entry.file_type().is_some_and(|t| t.is_file()) {
                 return WalkState::Continue;
             }
-            let r = rel(&self.config.root, entry.path());
+            let (r, plain) = match plain_rel(&self.config.root, entry.path()) {
+                Some(r) => (r.to_string(), true),
+                None => (rel_by_components(&self.config.root, entry.path()), false),
+            };
             // Prepared once for the two or three sets (as each `is_match` would prepare it).
             let candidate = globset::Candidate::new(&r);
-            if self
+            // Excluded or not, a file below the root is listed: evidence may be anywhere.
+            // Only a path below the root spelled plainly is: it is what evidence is looked up
+            // by (a root that is not a prefix of the canonical walk lists nothing).
+            let excluded = self
                 .exclude
-                .is_some_and(|x| x.is_match_candidate(&candidate))
-            {
-                return WalkState::Continue;
-            }
-            if self.specs.is_match_candidate(&candidate) {
-                self.found.specs.push(r);
+                .is_some_and(|x| x.is_match_candidate(&candidate));
+            let list = if excluded {
+                None
+            } else if self.specs.is_match_candidate(&candidate) {
+                Some(&mut self.found.specs)
             } else if self.readiness.is_match_candidate(&candidate) {
-                self.found.readiness.push(r);
+                Some(&mut self.found.readiness)
+            } else {
+                None
+            };
+            match (list, plain) {
+                (Some(list), true) => {
+                    self.listed.insert(r.as_str().into());
+                    list.push(r);
+                }
+                (Some(list), false) => list.push(r),
+                (None, true) => {
+                    self.listed.insert(r.into_boxed_str());
+                }
+                (None, false) => {}
             }
             WalkState::Continue
         }
@@ -129,6 +195,9 @@ fn walk(
             let mut shared = self.into.lock().unwrap_or_else(|p| p.into_inner());
             shared.0.specs.append(&mut self.found.specs);
             shared.0.readiness.append(&mut self.found.readiness);
+            if !self.listed.is_empty() {
+                shared.0.listed.sets.push(std::mem::take(&mut self.listed));
+            }
         }
     }
     struct Builder<'a> {
@@ -142,6 +211,7 @@ fn walk(
         fn build(&mut self) -> Box<dyn ignore::ParallelVisitor + 's> {
             Box::new(Visitor {
                 found: Found::default(),
+                listed: ListedSet::default(),
                 into: self.into,
                 config: self.config,
                 specs: self.specs,
@@ -184,14 +254,17 @@ fn absolute(p: &Path) -> PathBuf {
 
 /// Repository-relative, `/`-separated.
 fn rel(root: &Path, p: &Path) -> String {
-    // Plain names after `root/`: what the components would give, taken from the bytes.
-    if let Some(rest) = crate::repo::plain_below(root, p)
-        && let Ok(rest) = std::str::from_utf8(rest)
-        && !rest.contains('\\')
-    {
-        return rest.to_string();
+    match plain_rel(root, p) {
+        Some(r) => r.to_string(),
+        None => rel_by_components(root, p),
     }
-    rel_by_components(root, p)
+}
+
+/// [`rel`] when `p` is plain names after `root/` (what the components would give, taken from
+/// the bytes), valid UTF-8 without a backslash.
+fn plain_rel<'p>(root: &Path, p: &'p Path) -> Option<&'p str> {
+    let rest = crate::repo::plain_below(root, p)?;
+    std::str::from_utf8(rest).ok().filter(|r| !r.contains('\\'))
 }
 
 /// [`rel`] by `strip_prefix`, for any path.
@@ -262,6 +335,28 @@ mod tests {
         assert_eq!(found.specs, want);
         assert_eq!(found.readiness.len(), 300);
         assert!(found.readiness.windows(2).all(|w| w[0] < w[1]));
+        // Every regular file is listed, excluded ones too (evidence may be anywhere); links
+        // and directories are not.
+        #[cfg(unix)]
+        std::os::unix::fs::symlink("t000/plan.md", root.join("specs/link.md")).unwrap();
+        let found = discover(&config, &[]).unwrap();
+        assert_eq!(found.listed.len(), 901);
+        for p in [
+            "specs/t000/plan.md",
+            "specs/t299/specify.md",
+            "vendor/t/specify.md",
+        ] {
+            assert!(found.listed.contains(p), "{p}");
+        }
+        for p in [
+            "specs/link.md",
+            "specs/t000",
+            "specs",
+            "t000/plan.md",
+            "./specs/t000/plan.md",
+        ] {
+            assert!(!found.listed.contains(p), "{p}");
+        }
         // The same answer however the threads were scheduled.
         for _ in 0..5 {
             assert_eq!(discover(&config, &[]).unwrap(), found);

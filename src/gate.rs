@@ -5,7 +5,9 @@ use crate::config::Config;
 use crate::decide::{
     self, EvidenceFact, EvidenceStatus, Facts, RollbackFact, SpecFacts, TraceFact,
 };
+use crate::discover::Listed;
 use crate::error::{Error, Result};
+use crate::files::Files;
 use crate::model::{Decision, Severity, Violation};
 use crate::parse::readiness::{self, Readiness, RollbackValue};
 use crate::parse::specify;
@@ -49,6 +51,21 @@ pub struct LintedSpec {
 
 pub fn lint_spec(config: &Config, shown: &str, path: &Path) -> Result<LintedSpec> {
     let text = config.files.read_text(path, shown, config.max_file_size)?;
+    lint_spec_text(config, shown, text)
+}
+
+/// [`lint_spec`] of the spec at repository-relative `shown`, read as
+/// [`repo::read_listed_text`] when the walk `listed` it ([`spec_path_unread`] took it without
+/// a look).
+pub fn lint_listed_spec(config: &Config, shown: &str, listed: &Listed) -> Result<LintedSpec> {
+    if !is_listed(config, listed, shown) {
+        return lint_spec(config, shown, &config.root.join(shown));
+    }
+    let text = repo::read_listed_text(&config.root, shown, shown, config.max_file_size)?;
+    lint_spec_text(config, shown, text)
+}
+
+fn lint_spec_text(config: &Config, shown: &str, text: String) -> Result<LintedSpec> {
     // One Markdown pass serves the spec parser and the command lint.
     let md = crate::lint::Markdown::parse(&text);
     let spec = specify::parse_with(shown, &text, &md, config)?;
@@ -102,25 +119,70 @@ pub fn read_readiness(config: &Config, shown: &str, path: &Path) -> Result<Readi
     readiness::parse(shown, &text)
 }
 
+/// [`read_readiness`] of a document a walk found (`check`): read as
+/// [`repo::read_listed_text`], so a link put in its path since the walk cannot lead the read
+/// out of the repository. A discovered path names a regular file (a link named on the command
+/// line is discovered as its target), so no listing needs to be asked.
+pub fn read_found_readiness(config: &Config, shown: &str) -> Result<Readiness> {
+    if !(matches!(config.files, Files::Worktree) && repo::is_listed_spelling(shown)) {
+        return read_readiness(config, shown, &config.root.join(shown));
+    }
+    let text = repo::read_listed_text(&config.root, shown, shown, config.max_file_size)?;
+    readiness::parse(shown, &text)
+}
+
 /// The spec a readiness document belongs to: `spec:` (repository-relative), else a
 /// `specify.md` (or the preset's `spec.md`) beside it. Returns the shown path, or an evidence fact when `spec:` is invalid.
 pub fn spec_path_for(
     config: &Config,
     r: &Readiness,
 ) -> std::result::Result<Option<String>, EvidenceFact> {
-    spec_path_by(config, r, |rel| config.files.status(&config.root, rel))
+    spec_path_by(
+        config,
+        r,
+        |rel| config.files.status(&config.root, rel),
+        |rel| config.files.is_file(&config.root, rel),
+    )
 }
 
 /// [`spec_path_for`] for a caller that reads the spec in full next (`check`): a `spec:` naming
 /// a regular file that is not empty is taken without its head being read, and the caller
-/// applies [`spec_says_nothing`] to what it read (each spec is then read once, not twice).
+/// applies [`spec_says_nothing`] to what it read (each spec is then read once, not twice). A
+/// file the walk `listed` is taken without a look at it: the caller's read finds it empty if
+/// it is, and [`spec_says_nothing`] then says what an empty file's status would have said.
 pub fn spec_path_unread(
     config: &Config,
     r: &Readiness,
+    listed: &Listed,
 ) -> std::result::Result<Option<String>, EvidenceFact> {
-    spec_path_by(config, r, |rel| {
-        config.files.status_unread(&config.root, rel)
-    })
+    spec_path_by(
+        config,
+        r,
+        |rel| match is_listed(config, listed, rel) {
+            true => EvidenceStatus::Present,
+            false => config.files.status_unread(&config.root, rel),
+        },
+        |rel| is_listed(config, listed, rel) || config.files.is_file(&config.root, rel),
+    )
+}
+
+/// Whether the walk `listed` `rel` as a regular file of the working tree the gate reads (the
+/// index's content is another matter: there nothing is listed).
+fn is_listed(config: &Config, listed: &Listed, rel: &str) -> bool {
+    matches!(config.files, Files::Worktree)
+        && !listed.is_empty()
+        && repo::is_listed_spelling(rel)
+        && listed.contains(rel)
+}
+
+/// The status of evidence at `rel`: by [`repo::listed_evidence_status`] when the walk
+/// `listed` it, else as `config.files` finds it.
+fn evidence_status(config: &Config, listed: &Listed, rel: &str) -> EvidenceStatus {
+    if is_listed(config, listed, rel) {
+        repo::listed_evidence_status(&config.root, rel)
+    } else {
+        config.files.status(&config.root, rel)
+    }
 }
 
 /// The fact [`spec_path_for`] would have returned for a spec [`spec_path_unread`] let through
@@ -138,6 +200,7 @@ fn spec_path_by(
     config: &Config,
     r: &Readiness,
     status: impl Fn(&str) -> EvidenceStatus,
+    is_file: impl Fn(&str) -> bool,
 ) -> std::result::Result<Option<String>, EvidenceFact> {
     if let Some(s) = &r.spec {
         let status = status(&s.value);
@@ -154,7 +217,7 @@ fn spec_path_by(
     // The preset's name first (`spec.md`), then sddgate's own.
     for name in [config.sibling_spec_name(), "specify.md"] {
         let shown = dir.join(name).to_string_lossy().replace('\\', "/");
-        if config.files.is_file(&config.root, &shown) {
+        if is_file(&shown) {
             return Ok(Some(shown));
         }
     }
@@ -224,11 +287,14 @@ pub fn facts(
 ) -> Facts {
     let own = Own::new(&[Some(r.file.as_str()), spec.map(|s| s.file.as_str())]);
     let refs = own.references(r);
-    facts_with(config, r, spec, spec_problem, trace, &own, &refs)
+    let listed = Listed::default();
+    facts_with(config, r, spec, spec_problem, trace, &own, &refs, &listed)
 }
 
 /// [`facts`] with the incident's [`Own`] and the [`Own::reference`] of each of its evidence
-/// paths (`refs`, in `r.evidence` order), which [`evaluate`] shares with its notes.
+/// paths (`refs`, in `r.evidence` order), which [`evaluate`] shares with its notes, and the
+/// files a walk `listed` (see [`evidence_status`]).
+#[allow(clippy::too_many_arguments)]
 fn facts_with(
     config: &Config,
     r: &Readiness,
@@ -237,6 +303,7 @@ fn facts_with(
     trace: Option<&trace::Sources>,
     own: &Own<'_>,
     refs: &[Option<SelfRef>],
+    listed: &Listed,
 ) -> Facts {
     // A document names the same file under several categories and as its rollback: each
     // path is looked up once.
@@ -249,7 +316,7 @@ fn facts_with(
         // the repository.
         (Some(SelfRef::Spec), Some(s)) if s.substance => EvidenceStatus::Present,
         (Some(SelfRef::Spec), Some(_)) => EvidenceStatus::Empty,
-        _ => config.files.status(&config.root, p),
+        _ => evidence_status(config, listed, p),
     };
     let mut evidence: Vec<EvidenceFact> = Vec::with_capacity(r.evidence.len() + 1);
     evidence.extend(
@@ -313,6 +380,19 @@ pub fn evaluate(
     spec_problem: Option<EvidenceFact>,
     trace: Option<&trace::Sources>,
 ) -> Result<IncidentReport> {
+    evaluate_listed(config, r, spec, spec_problem, trace, &Listed::default())
+}
+
+/// [`evaluate`] knowing the files a walk of the working tree `listed` (`check`): evidence the
+/// walk listed is judged without resolving its path again.
+pub fn evaluate_listed(
+    config: &Config,
+    r: &Readiness,
+    spec: Option<&LintedSpec>,
+    spec_problem: Option<EvidenceFact>,
+    trace: Option<&trace::Sources>,
+    listed: &Listed,
+) -> Result<IncidentReport> {
     let requested = r.profile.as_ref().map(|p| p.value.as_str());
     let (profile, raised) = config.profile_for(requested).map_err(|m| {
         let p = r.profile.as_ref();
@@ -322,7 +402,7 @@ pub fn evaluate(
     // The self-references of the evidence paths, found once for the facts and the notes.
     let own = Own::new(&[Some(r.file.as_str()), spec.map(|s| s.file.as_str())]);
     let refs = own.references(r);
-    let facts = facts_with(config, r, spec, spec_problem, trace, &own, &refs);
+    let facts = facts_with(config, r, spec, spec_problem, trace, &own, &refs, listed);
     let mut eval = decide::evaluate(r, &facts, profile, raised.clone());
     let mut warnings: Vec<Violation> = spec
         .map(|s| {

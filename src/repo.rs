@@ -14,10 +14,52 @@ pub fn read_text(path: &Path, shown: &str, limit: u64) -> Result<String> {
     decode_text(bytes, shown, limit)
 }
 
+/// [`read_text`] of a file a walk listed (see [`crate::discover::Listed`]), opened by
+/// [`open_without_links`]. When a link was put in its path since the walk, the path is
+/// resolved as any other: read through links that stay inside the repository, refused if they
+/// lead out.
+pub fn read_listed_text(root: &Path, rel: &str, shown: &str, limit: u64) -> Result<String> {
+    let path = root.join(rel);
+    let bytes = match read_bounded_by(&path, shown, limit, open_without_links) {
+        Err(Error::Io { source, .. }) if is_link_refused(&source) => {
+            if resolve(root, rel).is_none() {
+                return Err(Error::input(
+                    shown,
+                    1,
+                    1,
+                    "became a link leading outside the repository while sddgate ran: not read",
+                ));
+            }
+            read_bounded(&path, shown, limit)?
+        }
+        read => read?,
+    };
+    decode_text(bytes, shown, limit)
+}
+
+/// Whether [`open_without_links`] failed for a link on the way (or could not be made here).
+fn is_link_refused(e: &std::io::Error) -> bool {
+    #[cfg(unix)]
+    if e.raw_os_error() == Some(libc::ELOOP) {
+        return true;
+    }
+    e.kind() == std::io::ErrorKind::Unsupported
+}
+
 /// The bytes of a regular file of at most `limit` bytes (links followed).
 pub fn read_bounded(path: &Path, shown: &str, limit: u64) -> Result<Vec<u8>> {
+    read_bounded_by(path, shown, limit, open_nonblocking)
+}
+
+/// [`read_bounded`] of a file opened by `open`.
+fn read_bounded_by(
+    path: &Path,
+    shown: &str,
+    limit: u64,
+    open: fn(&Path) -> std::io::Result<std::fs::File>,
+) -> Result<Vec<u8>> {
     use std::io::Read;
-    let file = open_nonblocking(path).map_err(|e| Error::io(shown, e))?;
+    let file = open(path).map_err(|e| Error::io(shown, e))?;
     // Asked of the open file, not of the path: what was opened is what is judged.
     let meta = file.metadata().map_err(|e| Error::io(shown, e))?;
     check_regular(&meta, shown, limit)?;
@@ -604,40 +646,104 @@ pub fn evidence_status_unread(root: &Path, rel: &str) -> EvidenceStatus {
     }
 }
 
+/// Whether a path written in a document may be looked up among the files a walk listed
+/// ([`crate::discover::Listed`], which holds plain repository-relative paths only): a plain
+/// relative path (see [`is_plain_rel`]) that is not a refused spelling, on a system that can
+/// open it refusing links ([`opens_without_links`]). Anything else is resolved by
+/// [`evidence_status`], which knows what every spelling means.
+pub fn is_listed_spelling(rel: &str) -> bool {
+    is_plain_rel(rel.as_bytes()) && !refused_spelling(rel) && opens_without_links()
+}
+
+/// [`evidence_status`] of `rel`, which the walk listed as a regular file reached through real
+/// directories: the file is opened by [`open_without_links`] (no `lstat` of it or of its
+/// directory first) and what was opened is asked what it is. Whatever changed since the walk
+/// (a link in any component, a directory, a FIFO: opened without waiting, never read, or the
+/// file gone) is judged by [`evidence_status`] as any path is.
+pub fn listed_evidence_status(root: &Path, rel: &str) -> EvidenceStatus {
+    let Ok(file) = open_without_links(&root.join(rel)) else {
+        return evidence_status(root, rel);
+    };
+    match file.metadata() {
+        Ok(m) if m.is_file() => head_status(file, m.len()),
+        _ => evidence_status(root, rel),
+    }
+}
+
+/// Opens `path` for reading without waiting (see [`open_nonblocking`]), the kernel refusing a
+/// link in any of its components (`ELOOP`): what opens lies where its spelling says, below the
+/// working directory or the root as spelled, with nothing left to resolve. Linux 5.6 and later
+/// (`openat2`); elsewhere, or where it is refused (an older kernel, a seccomp filter), this is
+/// never called: see [`opens_without_links`].
+#[cfg(target_os = "linux")]
+fn open_without_links(path: &Path) -> std::io::Result<std::fs::File> {
+    use rustix::fs::{CWD, Mode, OFlags, ResolveFlags, openat2};
+    let fd = openat2(
+        CWD,
+        short(path),
+        OFlags::RDONLY | OFlags::NONBLOCK | OFlags::CLOEXEC | OFlags::NOCTTY,
+        Mode::empty(),
+        ResolveFlags::NO_SYMLINKS | ResolveFlags::NO_MAGICLINKS,
+    )?;
+    Ok(std::fs::File::from(fd))
+}
+
+#[cfg(not(target_os = "linux"))]
+fn open_without_links(_: &Path) -> std::io::Result<std::fs::File> {
+    Err(std::io::ErrorKind::Unsupported.into())
+}
+
+/// Whether [`open_without_links`] works here, asked once per process by opening the working
+/// directory with it.
+fn opens_without_links() -> bool {
+    static WORKS: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *WORKS.get_or_init(|| open_without_links(Path::new(".")).is_ok())
+}
+
 /// How much of an evidence file is read to find substance.
 pub const SUBSTANCE_PREFIX: usize = 64 * 1024;
 /// Entries looked at below an evidence directory (at most three levels deep).
 const DIR_BUDGET: usize = 256;
 
 fn file_status(p: &Path, len: u64) -> EvidenceStatus {
+    if len == 0 {
+        return EvidenceStatus::Empty;
+    }
+    // Not blocking: a FIFO swapped in since the `lstat` reads as nothing instead of hanging.
+    match open_nonblocking(p) {
+        Ok(f) => head_status(f, len),
+        // Listed but unreadable (permissions): nothing the gate can rely on.
+        Err(_) => EvidenceStatus::Empty,
+    }
+}
+
+/// The status of an open evidence file of `len` bytes (as its `lstat` or `fstat` said) by its
+/// first bytes.
+fn head_status(mut f: std::fs::File, len: u64) -> EvidenceStatus {
     use std::io::Read;
     if len == 0 {
         return EvidenceStatus::Empty;
     }
-    // The bytes the `lstat` announced, up to the prefix, and no further: no read to find the
+    // The bytes the `stat` announced, up to the prefix, and no further: no read to find the
     // end (a file that grew since is judged by what it held then, as a file that grows after
     // the read would be).
     let want = (len as usize).min(SUBSTANCE_PREFIX);
     let mut head = vec![0; want];
-    // Not blocking: a FIFO swapped in since the `lstat` reads as nothing instead of hanging.
-    let read = open_nonblocking(p).and_then(|mut f| {
-        let mut filled = 0;
-        while filled < want {
-            match f.read(&mut head[filled..]) {
-                Ok(0) => break,
-                Ok(n) => filled += n,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(e),
-            }
+    let mut filled = 0;
+    while filled < want {
+        match f.read(&mut head[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            // Unreadable: nothing the gate can rely on.
+            Err(_) => return EvidenceStatus::Empty,
         }
-        head.truncate(filled);
-        Ok(())
-    });
-    match read {
-        Ok(_) if has_substance(&head) => EvidenceStatus::Present,
-        Ok(_) => EvidenceStatus::Empty,
-        // Listed but unreadable (permissions): nothing the gate can rely on.
-        Err(_) => EvidenceStatus::Empty,
+    }
+    head.truncate(filled);
+    if has_substance(&head) {
+        EvidenceStatus::Present
+    } else {
+        EvidenceStatus::Empty
     }
 }
 

@@ -302,9 +302,9 @@ pub fn judge(
         || gate::load_trace_steps(config),
         || {
             crate::par::map(&found.readiness, |file| {
-                gate::read_readiness(config, file, &config.root.join(file)).map(|r| {
+                gate::read_found_readiness(config, file).map(|r| {
                     // The spec is read in full below: its substance is judged then.
-                    let spec = gate::spec_path_unread(config, &r);
+                    let spec = gate::spec_path_unread(config, &r, &found.listed);
                     // Boxed: the document moves from list to list below, a pointer at a time.
                     (Box::new(r), spec)
                 })
@@ -360,7 +360,7 @@ pub fn judge(
         .into_iter()
         .collect();
     for (path, linted) in shared.iter().zip(crate::par::map(&shared, |p| {
-        gate::lint_spec(config, p, &config.root.join(p))
+        gate::lint_listed_spec(config, p, &found.listed)
     })) {
         if let Err(e) = &linted {
             errors.push(ErrorReport::from_error(e));
@@ -378,7 +378,7 @@ pub fn judge(
         let own;
         let mut spec = match &spec_path {
             Some(p) if named.get(p) == Some(&1) => {
-                match gate::lint_spec(config, p, &config.root.join(p)) {
+                match gate::lint_listed_spec(config, p, &found.listed) {
                     Ok(l) => {
                         own = l;
                         Some(&own)
@@ -407,7 +407,8 @@ pub fn judge(
         {
             return (None, empty);
         }
-        let report = gate::evaluate(config, &r, spec, problem, trace_log.as_ref());
+        let report =
+            gate::evaluate_listed(config, &r, spec, problem, trace_log.as_ref(), &found.listed);
         (Some(report), empty)
     };
     // Specs found beside a readiness document without `spec:` stay paired whatever they say.
@@ -513,4 +514,130 @@ fn lint_once(
         specs.insert(path.to_string(), linted.ok());
     }
     specs[path].is_some()
+}
+
+#[cfg(all(test, target_os = "linux"))]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::symlink;
+    use std::path::Path;
+
+    const SPEC: &str = "---\nincident_type: disk_full\nservice: billing-api\nnamespace: billing\nblast_radius: pod\nstateful: false\n---\n# disk_full\n\n## Why\nA full disk stops writes.\n\n## What\nFree space without losing data.\n\n## Constraints\nOne pod at a time.\n\n## Acceptance\nGiven usage above 95%, when the action runs, then usage falls below 80%.\n\n## Pre-approved actions\n- restart_pod\n";
+    const READINESS: &str = "---\nincident_id: DF-2026-06-01-01\nspec: specs/disk_full/specify.md\nscores: {spec: 5, implementation: 4, verification: 5, process: 5, security: 5}\nevidence:\n  implementation: specs/disk_full/tasks.md\naudit_trace_coverage: 1.0\nstateful: false\nradius_of_impact: pod\ndry_run_verified: true\nrollback: specs/disk_full/rollback.md\n---\n# Readiness\n";
+
+    fn json(report: &Report) -> serde_json::Value {
+        serde_json::to_value(report).unwrap()
+    }
+
+    /// The status of the implementation evidence of the incident of `specs/disk_full`.
+    fn evidence(v: &serde_json::Value) -> &str {
+        v["incidents"]
+            .as_array()
+            .and_then(|all| {
+                all.iter()
+                    .find(|i| i["readiness"] == "specs/disk_full/readiness.md")
+            })
+            .and_then(|i| i["gate"]["categories"][1]["evidence"][0]["status"].as_str())
+            .unwrap_or("?")
+    }
+
+    /// What the walk listed may change before it is judged: every change is judged as the
+    /// path now is, and nothing outside the repository is read through a link put in since.
+    #[test]
+    fn files_changed_since_the_walk_are_judged_as_they_are_now() {
+        let parent = tempfile::tempdir().unwrap();
+        let base = std::fs::canonicalize(parent.path()).unwrap();
+        let root = base.join("repo");
+        let dir = root.join("specs/disk_full");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::create_dir_all(root.join(".git")).unwrap();
+        std::fs::write(dir.join("specify.md"), SPEC).unwrap();
+        std::fs::write(dir.join("readiness.md"), READINESS).unwrap();
+        std::fs::write(dir.join("tasks.md"), "# Tasks\n- T1 done\n").unwrap();
+        std::fs::write(dir.join("rollback.md"), "Restore the previous pod.\n").unwrap();
+        std::fs::write(base.join("outside.md"), "# Tasks\n- T1 done\n").unwrap();
+        std::fs::write(base.join("spec_out.md"), SPEC).unwrap();
+        // A second incident, whose directory is swapped for a link out below (on its own: a
+        // run remembers where the directories it resolved lie).
+        let gone = root.join("specs/gone");
+        std::fs::create_dir_all(&gone).unwrap();
+        for f in ["specify.md", "tasks.md", "rollback.md"] {
+            std::fs::copy(dir.join(f), gone.join(f)).unwrap();
+        }
+        std::fs::write(
+            gone.join("readiness.md"),
+            READINESS
+                .replace("disk_full", "gone")
+                .replace("DF-2026-06-01-01", "DF-2026-06-01-02"),
+        )
+        .unwrap();
+        let config = Config::from_text(root.clone(), None, "").unwrap();
+        let found = discover::discover(&config, &[]).unwrap();
+        for f in ["specify.md", "readiness.md", "tasks.md", "rollback.md"] {
+            assert!(
+                found.listed.contains(&format!("specs/disk_full/{f}")),
+                "{f}"
+            );
+        }
+        let judged = || json(&judge(&config, &found, None, false, "check"));
+        let v = judged();
+        assert_eq!(evidence(&v), "present", "{v}");
+        assert_eq!(v["decision"], "auto", "{v}");
+        assert_eq!(v["summary"]["pass"], 2, "{v}");
+
+        // A directory becomes a link out: nothing below it is read.
+        let moved = base.join("gone_moved");
+        std::fs::rename(&gone, &moved).unwrap();
+        symlink(&moved, &gone).unwrap();
+        let v = judged();
+        assert_eq!(v["summary"]["incidents"], 1, "{v}");
+        let errors = v["errors"].to_string();
+        assert!(
+            errors.contains("specs/gone/readiness.md") && errors.contains("outside the repository"),
+            "{v}"
+        );
+        std::fs::remove_file(&gone).unwrap();
+        std::fs::rename(&moved, &gone).unwrap();
+
+        let tasks = dir.join("tasks.md");
+        let swap = |to: &dyn Fn(&Path)| {
+            let _ = std::fs::remove_file(&tasks);
+            let _ = std::fs::remove_dir_all(&tasks);
+            to(&tasks);
+        };
+        swap(&|p| symlink("../../../outside.md", p).unwrap());
+        assert_eq!(evidence(&judged()), "outside_repository");
+        swap(&|p| symlink("rollback.md", p).unwrap());
+        assert_eq!(evidence(&judged()), "present");
+        swap(&|p| {
+            let made = std::process::Command::new("mkfifo").arg(p).status();
+            assert!(made.is_ok_and(|s| s.success()), "mkfifo");
+        });
+        assert_eq!(evidence(&judged()), "empty");
+        swap(&|p| {
+            std::fs::create_dir(p).unwrap();
+            std::fs::write(p.join("t.md"), "- T1 done\n").unwrap();
+        });
+        assert_eq!(evidence(&judged()), "present");
+        swap(&|_| {});
+        assert_eq!(evidence(&judged()), "missing");
+
+        // The spec becomes a link: followed while it stays inside, never read outside.
+        std::fs::write(dir.join("tasks.md"), "# Tasks\n- T1 done\n").unwrap();
+        std::fs::rename(dir.join("specify.md"), dir.join("real.md")).unwrap();
+        symlink("real.md", dir.join("specify.md")).unwrap();
+        let v = judged();
+        assert_eq!(v["decision"], "auto", "{v}");
+        std::fs::remove_file(dir.join("specify.md")).unwrap();
+        symlink(base.join("spec_out.md"), dir.join("specify.md")).unwrap();
+        let v = judged();
+        assert_eq!(v["exit_code"], 2, "{v}");
+        assert_eq!(evidence(&v), "?", "not judged: {v}");
+        let errors = v["errors"].to_string();
+        assert!(
+            errors.contains("specs/disk_full/specify.md")
+                && errors.contains("outside the repository"),
+            "{v}"
+        );
+    }
 }

@@ -251,6 +251,8 @@ pub fn touched(config: &Config, staged: &Staged) -> Result<Found> {
     Ok(Found {
         specs: specs.into_iter().collect(),
         readiness: readiness.into_iter().collect(),
+        // The index is judged, not the working tree: nothing is taken from a walk of it.
+        listed: Default::default(),
     })
 }
 

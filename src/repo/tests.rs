@@ -161,6 +161,120 @@ fn plain_paths_resolve_as_any_spelling_does() {
     );
 }
 
+/// Every kind of place a listed path may hold by the time its evidence is judged (a walk
+/// listed each as a regular file; any may have changed since): judged as any path is.
+#[cfg(unix)]
+#[test]
+fn listed_evidence_is_judged_as_any_path_is() {
+    let (_dir, root) = tree();
+    let fifo = root.join("a/fifo.md");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    assert!(made.is_ok_and(|s| s.success()), "mkfifo");
+    for rel in [
+        "a/x.md",
+        "a/empty.md",
+        "a/todo.md",
+        "a/sub",
+        "a/sub/y.md",
+        "a/nope.md",
+        "a/fifo.md",
+        "b/file_link",
+        "b/out_file",
+        "out_link/secret.md",
+        "in_link/x.md",
+        "dangling",
+        "loop1",
+        "up/out/secret.md",
+        "up/root/a/x.md",
+        "a/x.md/more",
+    ] {
+        assert_eq!(
+            listed_evidence_status(&root, rel),
+            evidence_status(&root, rel),
+            "{rel}"
+        );
+    }
+    assert_eq!(
+        listed_evidence_status(&root, "b/out_file"),
+        EvidenceStatus::OutsideRepository
+    );
+    assert_eq!(
+        listed_evidence_status(&root, "a/fifo.md"),
+        EvidenceStatus::Empty
+    );
+    assert_eq!(
+        listed_evidence_status(&root, "b/file_link"),
+        EvidenceStatus::Present
+    );
+}
+
+/// A listed spec is read as it was listed; a link put in its place is followed only while it
+/// stays inside the repository.
+#[cfg(unix)]
+#[test]
+fn listed_text_is_never_read_through_a_link_leading_out() {
+    let (_dir, root) = tree();
+    let read = |rel: &str| read_listed_text(&root, rel, rel, 1 << 20);
+    assert_eq!(read("a/x.md").unwrap(), "# t\n\nsome words\n");
+    assert_eq!(read("b/file_link").unwrap(), "# t\n\nsome words\n");
+    let e = read("b/out_file").unwrap_err().to_string();
+    assert!(
+        e.contains("b/out_file") && e.contains("outside the repository"),
+        "{e}"
+    );
+    let e = read("a/sub").unwrap_err().to_string();
+    assert!(e.contains("a directory, not a regular file"), "{e}");
+    assert!(read("a/nope.md").is_err());
+    assert!(read("dangling").is_err());
+    assert_eq!(
+        read("a/x.md").unwrap(),
+        read_text(&root.join("a/x.md"), "a/x.md", 1 << 20).unwrap()
+    );
+}
+
+/// Where `openat2` exists (Linux 5.6, as on every machine the CI runs on), it is what the
+/// listed paths are opened with.
+#[cfg(target_os = "linux")]
+#[test]
+fn links_are_refused_in_every_component_by_the_kernel() {
+    let (_dir, root) = tree();
+    assert!(opens_without_links());
+    assert!(open_without_links(&root.join("a/x.md")).is_ok());
+    for rel in [
+        "b/file_link",
+        "in_link/x.md",
+        "out_link/secret.md",
+        "up/root/a/x.md",
+    ] {
+        let e = open_without_links(&root.join(rel)).unwrap_err();
+        assert_eq!(e.raw_os_error(), Some(libc::ELOOP), "{rel}");
+    }
+}
+
+#[test]
+fn listed_spellings_are_plain_and_never_refused() {
+    for (rel, ok) in [
+        ("specs/x/plan.md", true),
+        ("plan.md", true),
+        ("./plan.md", false),
+        ("specs//plan.md", false),
+        ("specs/../plan.md", false),
+        ("specs/%2e%2e/plan.md", false),
+        ("specs/%2E%2e/plan.md", false),
+        ("~/plan.md", false),
+        ("C:/plan.md", false),
+        ("specs\\plan.md", false),
+        ("/etc/passwd", false),
+        ("", false),
+    ] {
+        assert_eq!(
+            is_listed_spelling(rel),
+            ok && opens_without_links(),
+            "{rel}"
+        );
+    }
+}
+
 #[test]
 fn plain_spellings() {
     for (rel, plain) in [
