@@ -83,6 +83,33 @@ fn tree() -> (tempfile::TempDir, PathBuf) {
     (dir, root)
 }
 
+/// Paths into [`tree`] that lead to every kind of place it holds.
+#[cfg(unix)]
+const TREE_PATHS: [&str; 22] = [
+    "a/x.md",
+    "a/empty.md",
+    "a/sub",
+    "a/sub/y.md",
+    "a/nope.md",
+    "nope/x.md",
+    "out_link/secret.md",
+    "out_link",
+    "in_link/x.md",
+    "b/file_link",
+    "b/out_file",
+    "dangling",
+    "dangling/x",
+    "loop1",
+    "loop1/x",
+    "up",
+    "up/root/a/x.md",
+    "up/out/secret.md",
+    "a/up2/root",
+    "a/up2/root/a/x.md",
+    "a/x.md/more",
+    "x",
+];
+
 /// What can be compared of an answer of [`resolve_with_meta`]: the path, and whether a
 /// regular file or a directory is there and its size.
 #[cfg(unix)]
@@ -109,30 +136,7 @@ fn resolve_with_meta_by_components(
 #[test]
 fn plain_paths_resolve_as_any_spelling_does() {
     let (_dir, root) = tree();
-    for rel in [
-        "a/x.md",
-        "a/empty.md",
-        "a/sub",
-        "a/sub/y.md",
-        "a/nope.md",
-        "nope/x.md",
-        "out_link/secret.md",
-        "out_link",
-        "in_link/x.md",
-        "b/file_link",
-        "b/out_file",
-        "dangling",
-        "dangling/x",
-        "loop1",
-        "loop1/x",
-        "up",
-        "up/root/a/x.md",
-        "up/out/secret.md",
-        "a/up2/root",
-        "a/up2/root/a/x.md",
-        "a/x.md/more",
-        "x",
-    ] {
+    for rel in TREE_PATHS {
         assert_eq!(
             summary(resolve_with_meta(&root, rel)),
             summary(resolve_with_meta_by_components(&root, rel)),
@@ -170,24 +174,7 @@ fn listed_evidence_is_judged_as_any_path_is() {
     let fifo = root.join("a/fifo.md");
     let made = std::process::Command::new("mkfifo").arg(&fifo).status();
     assert!(made.is_ok_and(|s| s.success()), "mkfifo");
-    for rel in [
-        "a/x.md",
-        "a/empty.md",
-        "a/todo.md",
-        "a/sub",
-        "a/sub/y.md",
-        "a/nope.md",
-        "a/fifo.md",
-        "b/file_link",
-        "b/out_file",
-        "out_link/secret.md",
-        "in_link/x.md",
-        "dangling",
-        "loop1",
-        "up/out/secret.md",
-        "up/root/a/x.md",
-        "a/x.md/more",
-    ] {
+    for rel in TREE_PATHS.iter().chain(&["a/todo.md", "a/fifo.md"]) {
         assert_eq!(
             listed_evidence_status(&root, rel),
             evidence_status(&root, rel),
